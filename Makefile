@@ -1,0 +1,67 @@
+# Two commands on a fresh machine: `make run` and `make test`. Each bootstraps its own tools:
+# uv is installed with pip into .tools/ (never a downloaded Python), then `uv sync --frozen`
+# builds .venv from uv.lock with this machine's Python 3.11.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+EXTRAS := --extra voice
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test lint typecheck unit bench eval audit clean browser-deps sync sync-dev knowledge
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+sync: $(UV)
+	$(UV) sync --frozen --no-dev $(EXTRAS) --python $(PYTHON)
+
+sync-dev: $(UV)
+	$(UV) sync --frozen $(EXTRAS) --group dev --python $(PYTHON)
+
+run: sync
+	$(BIN)/python app.py
+
+knowledge:
+	$(BIN)/interviewer knowledge check
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	$(BIN)/basedpyright
+
+# Debian's chromium for the browser tests (Playwright's own browser download cannot work here).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: browser tests will be skipped"; \
+	  else echo "chromium missing and not root: browser tests will be skipped"; fi; \
+	fi
+
+unit:
+	@$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+test: sync-dev browser-deps knowledge lint typecheck unit
+
+bench: sync-dev
+	$(BIN)/python -m benchmarks.run_all
+
+eval: sync-dev
+	$(BIN)/interviewer eval grading
+	$(BIN)/interviewer eval retrieval
+
+audit: sync-dev
+	$(BIN)/pip-audit --progress-spinner off
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache

@@ -1,0 +1,304 @@
+"""The `interviewer` command: a thin shell over the session use case, grading and evals."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from interviewer.config import Settings, load_settings
+from interviewer.domain import GRADED_PHASES, CaseId, Mode, Phase, Role, Status
+from interviewer.errors import InterviewerError, UnknownId
+from interviewer.session import Command, SessionUpdate
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Mock interviewer for ML system design interviews.")  # fmt: skip
+knowledge_app = typer.Typer(no_args_is_help=True, help="Validate the knowledge base.")
+eval_app = typer.Typer(no_args_is_help=True, help="Measure the grader, retrieval and interviewer.")
+app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(eval_app, name="eval")
+
+FakeOpt = Annotated[bool, typer.Option("--fake", help="Hash embedder and no model: instant, for trying things out.")]
+OfflineOpt = Annotated[bool, typer.Option("--offline", help="Scripted interviewer, no chat model.")]
+
+
+def _settings(offline: bool = False) -> Settings:
+    return load_settings(offline=True) if offline else load_settings()
+
+
+def parse_case(value: str) -> CaseId:
+    try:
+        return CaseId(value)
+    except ValueError:
+        valid = ", ".join(c.value for c in CaseId)
+        raise UnknownId(value, user_message=f"Unknown case {value!r}. Valid cases: {valid}") from None
+
+
+def parse_phase(value: str) -> Phase:
+    try:
+        phase = Phase(value)
+    except ValueError:
+        phase = None
+    if phase not in GRADED_PHASES:
+        valid = ", ".join(p.value for p in GRADED_PHASES)
+        raise UnknownId(value, user_message=f"Unknown phase {value!r}. Valid phases: {valid}")
+    assert phase is not None
+    return phase
+
+
+def _wiring(offline: bool, fake: bool):  # noqa: ANN202 - wiring imports are deferred for speed
+    from interviewer.wiring import build, build_fake  # noqa: PLC0415
+
+    settings = _settings(offline or fake)
+    if fake:
+        return build_fake(settings)
+    return build(settings, use_model=not offline)
+
+
+def _echo_updates(updates: Iterator[SessionUpdate], seen: int) -> tuple[int, SessionUpdate | None]:
+    last: SessionUpdate | None = None
+    for update in updates:
+        last = update
+        for notice in update.notices:
+            typer.secho(f"[{notice}]", fg=typer.colors.YELLOW, err=True)
+        for turn in update.state.turns[seen:]:
+            if turn.role is Role.INTERVIEWER:
+                typer.secho(f"\nInterviewer ({turn.phase}): ", fg=typer.colors.CYAN, nl=False)
+                typer.echo(turn.text)
+        seen = len(update.state.turns)
+    return seen, last
+
+
+def _interactive(offline: bool, fake: bool, case: str, mode: Mode, phase: str | None,
+                 resume: str | None = None) -> None:  # fmt: skip
+    wiring = _wiring(offline, fake)
+    service = wiring.service
+    typer.secho(f"Model: {wiring.model_label}. Commands: /hint /next /grade /end /quit",
+                fg=typer.colors.BRIGHT_BLACK)  # fmt: skip
+    if resume:
+        update = service.resume(resume)
+        for turn in update.state.turns:
+            who = "You" if turn.role is Role.CANDIDATE else "Interviewer"
+            typer.echo(f"{who}: {turn.text}")
+        seen = len(update.state.turns)
+    else:
+        drill = parse_phase(phase) if phase else None
+        seen, update = _echo_updates(service.start_stream(parse_case(case), mode, drill), 0)
+        assert update is not None
+    session_id = update.state.id
+    typer.secho(f"(session {session_id})", fg=typer.colors.BRIGHT_BLACK)
+    commands: dict[str, Command] = {"/hint": "hint", "/next": "next", "/end": "end", "/grade": "grade"}
+    while True:
+        try:
+            line = input("\nYou: ")
+        except EOFError:
+            typer.echo(f"\nPaused. Resume with: interviewer resume {session_id}")
+            return
+        stripped = line.strip()
+        if stripped == "/quit":
+            typer.echo(f"Paused. Resume with: interviewer resume {session_id}")
+            return
+        try:
+            if stripped in commands:
+                seen, last = _echo_updates(service.command_stream(session_id, commands[stripped]), seen)
+            else:
+                seen, last = _echo_updates(service.send_stream(session_id, line), seen)
+        except InterviewerError as err:
+            typer.secho(err.user_message, fg=typer.colors.RED, err=True)
+            continue
+        if last is not None and last.report is not None:
+            from interviewer.grading import to_markdown  # noqa: PLC0415
+
+            typer.echo(to_markdown(last.report, wiring.knowledge))
+        if last is not None and last.state.status is Status.ENDED:
+            return
+
+
+@app.command()
+def start(
+    case: Annotated[str, typer.Option(help="Case id, e.g. ad-click-prediction.")] = "ad-click-prediction",
+    offline: OfflineOpt = False,
+    fake: FakeOpt = False,
+) -> None:
+    """Hold a full 45-minute interview in the terminal."""
+    _interactive(offline, fake, case, Mode.FULL, None)
+
+
+@app.command()
+def drill(
+    case: Annotated[str, typer.Option(help="Case id.")] = "ad-click-prediction",
+    phase: Annotated[str, typer.Option(help="Phase id, e.g. serving.")] = "requirements",
+    offline: OfflineOpt = False,
+    fake: FakeOpt = False,
+) -> None:
+    """Drill one phase (about 8 minutes) in the terminal."""
+    parse_case(case)
+    parse_phase(phase)
+    _interactive(offline, fake, case, Mode.DRILL, phase)
+
+
+@app.command()
+def resume(session: str, offline: OfflineOpt = False, fake: FakeOpt = False) -> None:
+    """Continue an unfinished session in the terminal."""
+    _interactive(offline, fake, "", Mode.FULL, None, resume=session)
+
+
+@app.command()
+def sessions(
+    unfinished: Annotated[bool, typer.Option(help="Only sessions still in progress.")] = False,
+) -> None:
+    """List saved sessions."""
+    from interviewer.store import Store  # noqa: PLC0415
+
+    store = Store(_settings().db_path)
+    rows = store.sessions(status=Status.ACTIVE if unfinished else None)
+    if not rows:
+        typer.echo("No sessions yet. Start one with `interviewer drill` or `make run`.")
+    for row in rows:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
+        overall = "-" if row.overall is None else f"{row.overall:.2f}"
+        typer.echo(f"{row.id}  {when}  {row.case:<26} {row.mode:<5} {row.status:<6} "
+                   f"{row.phase:<12} turns={row.turns:<4} overall={overall}")  # fmt: skip
+
+
+@app.command()
+def export(
+    session: str,
+    format: Annotated[str, typer.Option("--format", help="json or md")] = "json",  # noqa: A002
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+) -> None:
+    """Write a session's transcript (DESIGN.md section 5) as JSON or Markdown."""
+    from interviewer.store import Store  # noqa: PLC0415
+    from interviewer.transcript import from_state, to_json, to_markdown  # noqa: PLC0415
+
+    if format not in ("json", "md"):
+        raise UnknownId(format, user_message="--format must be json or md")
+    state = Store(_settings().db_path).load(session)
+    transcript = from_state(state)
+    text = to_json(transcript) if format == "json" else to_markdown(transcript)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command()
+def grade(
+    files: Annotated[list[Path], typer.Argument(help="Transcript JSON files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, DESIGN.md section 6.")] = False,
+    format: Annotated[str, typer.Option("--format", help="json or md")] = "md",  # noqa: A002
+    fake: FakeOpt = False,
+) -> None:
+    """Grade transcripts without any model call."""
+    from interviewer.grading import Grader, to_markdown  # noqa: PLC0415
+    from interviewer.knowledge import default_knowledge  # noqa: PLC0415
+    from interviewer.scoring import Scorer  # noqa: PLC0415
+    from interviewer.transcript import load_transcript  # noqa: PLC0415
+    from interviewer.wiring import build_embedder  # noqa: PLC0415
+
+    knowledge = default_knowledge()
+    grader = Grader(knowledge, Scorer(build_embedder("fake" if fake else "real")))
+    failed = False
+    for path in files:
+        try:
+            report = grader.grade_transcript(load_transcript(path))
+        except (InterviewerError, KeyError) as err:
+            message = err.user_message if isinstance(err, InterviewerError) else str(err)
+            typer.secho(message, fg=typer.colors.RED, err=True)
+            failed = True
+            continue
+        if as_json or format == "json":
+            sys.stdout.write(report.contract_json() + "\n")
+        else:
+            sys.stdout.write(to_markdown(report, knowledge) + "\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+@knowledge_app.command("check")
+def knowledge_check() -> None:
+    """Validate every note, fact sheet and rubric; print counts."""
+    from interviewer.knowledge import KNOWLEDGE_DIR, load_knowledge  # noqa: PLC0415
+
+    kb = load_knowledge(KNOWLEDGE_DIR)
+    for key, value in kb.counts().items():
+        typer.echo(f"{key:>20}: {value}")
+    missing = kb.missing()
+    if missing:
+        typer.secho(f"incomplete: {len(missing)} files missing", fg=typer.colors.RED, err=True)
+        for path in missing:
+            typer.echo(f"  missing {path}", err=True)
+        raise typer.Exit(1)
+    typer.secho("knowledge base complete and valid", fg=typer.colors.GREEN)
+
+
+@app.command()
+def index(fake: FakeOpt = False) -> None:
+    """Rebuild the retrieval index from knowledge/ and print counts and time."""
+    from interviewer.chunks import build_chunks  # noqa: PLC0415
+    from interviewer.knowledge import default_knowledge  # noqa: PLC0415
+    from interviewer.retriever import ChromaRetriever  # noqa: PLC0415
+    from interviewer.wiring import build_embedder  # noqa: PLC0415
+
+    settings = _settings()
+    chunks = build_chunks(default_knowledge())
+    started = time.perf_counter()
+    retriever = ChromaRetriever(settings.index_dir, build_embedder("fake" if fake else "real"))
+    retriever.rebuild(chunks)
+    took = time.perf_counter() - started
+    kinds: dict[str, int] = {}
+    for chunk in chunks:
+        kinds[chunk.kind] = kinds.get(chunk.kind, 0) + 1
+    typer.echo(f"indexed {len(chunks)} chunks in {took:.1f}s at {settings.index_dir}")
+    for kind, count in sorted(kinds.items()):
+        typer.echo(f"  {kind:<14} {count}")
+
+
+@eval_app.command("grading")
+def eval_grading(
+    split: Annotated[str, typer.Option(help="tune, holdout or all")] = "all",
+    fake: FakeOpt = False,
+) -> None:
+    """Grader metrics on evals/grading beside a word-count baseline."""
+    from interviewer.evaluation.grading import run  # noqa: PLC0415
+
+    typer.echo(run(split=split, fake=fake))
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(fake: FakeOpt = False) -> None:
+    """Recall@1, Recall@5 and MRR of the retriever on evals/retrieval."""
+    from interviewer.evaluation.retrieval import run  # noqa: PLC0415
+
+    typer.echo(run(fake=fake))
+
+
+@app.command()
+def ui(fake: FakeOpt = False, offline: OfflineOpt = False) -> None:
+    """Serve the web app (same as `make run`)."""
+    from interviewer.ui.server import serve  # noqa: PLC0415
+
+    serve(fake=fake, offline=offline)
+
+
+def main() -> None:
+    try:
+        app()
+    except InterviewerError as err:
+        typer.secho(err.user_message, fg=typer.colors.RED, err=True)
+        sys.exit(2)
+    except KeyError as err:
+        typer.secho(str(err).strip("'\""), fg=typer.colors.RED, err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
+
+__all__ = ["app", "json", "main"]

@@ -1,0 +1,83 @@
+"""Settings: the only module that reads the environment (prefix INTERVIEWER_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from interviewer.domain import Phase
+from interviewer.errors import ConfigError
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "mlsd-interviewer"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INTERVIEWER_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, ge=1, le=65535)
+
+    # Model: a base URL selects any OpenAI-compatible server; without one the bundled model runs.
+    base_url: str | None = None
+    model: str = "qwen2.5"
+    api_key: SecretStr = SecretStr("not-needed")
+    local_model: Literal["default", "small", "off"] = "default"
+    model_timeout_s: float = Field(default=60.0, gt=0, le=60)
+    model_max_retries: int = Field(default=1, ge=0, le=2)
+    reply_deadline_s: float = Field(default=25.0, gt=0, le=120)
+    allow_model_requests: bool = True
+    offline: bool = False  # scripted interviewer only, no model at all
+
+    # Interview timing
+    budget_scale: float = Field(default=1.0, gt=0, le=4)
+    budgets: dict[Phase, float] = Field(default_factory=dict)  # minutes per phase, overrides
+
+    # Retrieval
+    retrieval: Literal["hybrid", "dense", "off"] = "hybrid"
+
+    # Voice
+    stt_model: Literal["tiny", "base"] = "tiny"
+    keep_audio: bool = False
+
+    @field_validator("budgets")
+    @classmethod
+    def _positive(cls, value: dict[Phase, float]) -> dict[Phase, float]:
+        for phase, minutes in value.items():
+            if not 0 < minutes <= 60:
+                raise ValueError(f"budget for {phase} must be between 0 and 60 minutes")
+        return value
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "interviewer.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def uses_local_model(self) -> bool:
+        return not self.offline and self.base_url is None and self.local_model != "off"
+
+    def budget_seconds(self, phase: Phase, default_minutes: float) -> float:
+        return self.budgets.get(phase, default_minutes) * 60 * self.budget_scale
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a bad value becomes one clear line, not a traceback."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = "INTERVIEWER_" + "_".join(str(p) for p in first["loc"][:1]).upper()
+        raise ConfigError(f"{name}: {first['msg']}", user_message=f"{name}: {first['msg']}") from err

@@ -1,0 +1,408 @@
+"""Loads and validates `knowledge/` (fact sheets, phase notes, rubrics) into typed objects.
+
+Bad notes fail loudly with the file and line, so a broken note never reaches an interview.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from interviewer.domain import GRADED_PHASES, CaseId, Phase
+from interviewer.errors import InterviewerError
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+MODEL_ANSWER_HEADING = "## Model answer"
+FACT_TOPICS = ("scale", "latency", "freshness", "data", "labels", "privacy", "scope", "business",
+               "infra", "product")  # fmt: skip
+
+Kebab = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Text = Annotated[str, Field(min_length=3)]
+Keyword = Annotated[str, Field(min_length=2)]
+
+
+class KnowledgeError(InterviewerError):
+    """A note that does not validate; names the file and the line."""
+
+    def __init__(self, path: Path, line: int | None, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}", user_message=f"{where}: {message}")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Fact(Strict):
+    id: Kebab
+    topic: str
+    keywords: list[Keyword] = Field(min_length=2)
+    answer: Text
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, value: str) -> str:
+        if value not in FACT_TOPICS:
+            raise ValueError(f"unknown topic {value!r}; use one of {', '.join(FACT_TOPICS)}")
+        return value
+
+
+class CaseFacts(Strict):
+    case: CaseId
+    title: Text
+    prompt: Text
+    summary: Text
+    terms: list[str] = Field(min_length=5)
+    facts: list[Fact] = Field(min_length=8)
+    established: dict[Phase, Text]
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CaseFacts:
+        _no_duplicates((f.id for f in self.facts), "fact id")
+        return self
+
+
+class KeyPoint(Strict):
+    id: Kebab
+    criterion: Kebab
+    weight: int = Field(ge=1, le=3)
+    statement: Text
+    phrasings: list[Text] = Field(min_length=2, max_length=6)
+
+
+class Rule(Strict):
+    if_: Text = Field(alias="if")
+    then: Text
+    because: Text
+
+    def sentence(self) -> str:
+        return f"If {self.if_}, then {self.then}, because {self.because}."
+
+
+class PhaseNote(Strict):
+    case: CaseId
+    phase: Phase
+    opening: Text
+    follow_ups: list[Text] = Field(min_length=4, max_length=8)
+    key_points: list[KeyPoint] = Field(min_length=5, max_length=10)
+    rules: list[Rule] = Field(min_length=3)
+    mistakes: list[Text] = Field(min_length=3)
+    model_answer: str = ""
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PhaseNote:
+        _no_duplicates((k.id for k in self.key_points), "key point id")
+        words = len(self.model_answer.split())
+        if not 150 <= words <= 300:
+            raise ValueError(f"model answer has {words} words; write 150-300")
+        return self
+
+    def key_point(self, key_point_id: str) -> KeyPoint:
+        for point in self.key_points:
+            if point.id == key_point_id:
+                return point
+        raise KeyError(key_point_id)
+
+
+class Criterion(Strict):
+    id: Kebab
+    name: Text
+    description: Text
+    levels: dict[int, Text]
+
+    @field_validator("levels")
+    @classmethod
+    def _four_levels(cls, value: dict[int, str]) -> dict[int, str]:
+        if sorted(value) != [1, 2, 3, 4]:
+            raise ValueError("levels must be exactly 1, 2, 3 and 4")
+        return value
+
+
+class Rubric(Strict):
+    phase: str
+    criteria: list[Criterion] = Field(min_length=4, max_length=6)
+    source: str = ""
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for item in self.criteria:
+            if item.id == criterion_id:
+                return item
+        raise KeyError(criterion_id)
+
+
+class WrapupNote(Strict):
+    opening: Text
+    follow_ups: list[Text] = Field(min_length=2)
+    source: str = ""
+
+
+class Case(Strict):
+    facts: CaseFacts
+    notes: dict[Phase, PhaseNote]
+
+    @property
+    def id(self) -> CaseId:
+        return self.facts.case
+
+    @property
+    def complete(self) -> bool:
+        return all(p in self.notes for p in GRADED_PHASES)
+
+
+class KnowledgeBase(Strict):
+    root: str
+    cases: dict[CaseId, Case]
+    rubrics: dict[str, Rubric]
+    wrapup: WrapupNote
+
+    def case(self, case_id: CaseId) -> Case:
+        try:
+            return self.cases[case_id]
+        except KeyError:
+            ready = ", ".join(sorted(self.cases)) or "none"
+            raise KeyError(f"no notes for case {case_id!r}; cases with notes: {ready}") from None
+
+    def note(self, case_id: CaseId, phase: Phase) -> PhaseNote:
+        return self.case(case_id).notes[phase]
+
+    @property
+    def ready_cases(self) -> list[CaseId]:
+        return [c for c in CaseId if c in self.cases and self.cases[c].complete]
+
+    def missing(self) -> list[str]:
+        """Files that a complete knowledge base has and this one lacks."""
+        root = Path(self.root)
+        gaps: list[str] = []
+        for case_id in CaseId:
+            case = self.cases.get(case_id)
+            if case is None:
+                gaps.append(str(root / "cases" / case_id / "facts.md"))
+            for phase in GRADED_PHASES:
+                if case is None or phase not in case.notes:
+                    gaps.append(str(root / "cases" / case_id / f"{phase}.md"))
+        gaps += [str(root / "rubrics" / f"{p}.yaml") for p in _rubric_names() if p not in self.rubrics]
+        return gaps
+
+    def counts(self) -> dict[str, int]:
+        notes = [n for c in self.cases.values() for n in c.notes.values()]
+        return {
+            "cases": len(self.cases),
+            "fact_sheets": len(self.cases),
+            "facts": sum(len(c.facts.facts) for c in self.cases.values()),
+            "notes": len(notes),
+            "key_points": sum(len(n.key_points) for n in notes),
+            "follow_ups": sum(len(n.follow_ups) for n in notes),
+            "rules": sum(len(n.rules) for n in notes),
+            "mistakes": sum(len(n.mistakes) for n in notes),
+            "model_answer_words": sum(len(n.model_answer.split()) for n in notes),
+            "rubrics": len(self.rubrics),
+            "criteria": sum(len(r.criteria) for r in self.rubrics.values()),
+        }
+
+
+def _rubric_names() -> list[str]:
+    return [*(str(p) for p in GRADED_PHASES), "cross-cutting"]
+
+
+def _no_duplicates(ids: Iterable[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise ValueError(f"duplicate {what} {item!r}")
+        seen.add(item)
+
+
+# ---- parsing with line numbers ----
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n?(.*)\Z", re.DOTALL)
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[str, str]:
+    found = _FRONT_MATTER.match(text)
+    if not found:
+        raise KnowledgeError(path, 1, "expected YAML front matter between '---' lines")
+    return found.group(1), found.group(2)
+
+
+def _load_yaml(path: Path, text: str, line_offset: int) -> tuple[Any, yaml.Node | None]:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = (mark.line + 1 + line_offset) if mark is not None else None
+        raise KnowledgeError(path, line, f"invalid YAML: {getattr(err, 'problem', err)}") from err
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...], offset: int) -> int | None:
+    """Best-effort: the line of the YAML node at a pydantic error location."""
+    current = node
+    best = node.start_mark.line if node is not None else None
+    for part in loc:
+        if isinstance(current, yaml.MappingNode):
+            nxt = None
+            for key, value in current.value:
+                if str(key.value) == str(part) or (part == "if_" and key.value == "if"):
+                    nxt = value
+                    best = key.start_mark.line
+                    break
+            current = nxt
+        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
+            if part < len(current.value):
+                current = current.value[part]
+                best = current.start_mark.line
+            else:
+                current = None
+        else:
+            break
+        if current is None:
+            break
+    return None if best is None else best + 1 + offset
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(
+    model: type[M], data: Any, path: Path, node: yaml.Node | None, offset: int
+) -> M:
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, offset + 1, "expected a mapping of fields")
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = tuple(first["loc"])
+        field = ".".join(str(p) for p in loc) or "(file)"
+        line = _line_of(node, loc, offset)
+        raise KnowledgeError(path, line, f"{field}: {first['msg']}") from err
+
+
+def load_facts(path: Path) -> CaseFacts:
+    front, _ = _split_front_matter(path, path.read_text(encoding="utf-8"))
+    data, node = _load_yaml(path, front, 1)
+    if isinstance(data, dict):
+        data["source"] = _relative(path)
+    return _validate(CaseFacts, data, path, node, 1)
+
+
+def load_note(path: Path) -> PhaseNote:
+    front, body = _split_front_matter(path, path.read_text(encoding="utf-8"))
+    data, node = _load_yaml(path, front, 1)
+    if isinstance(data, dict):
+        data["model_answer"] = _model_answer(path, body, front.count("\n") + 3)
+        data["source"] = _relative(path)
+        if data.get("phase") != path.stem:
+            raise KnowledgeError(path, 2, f"phase {data.get('phase')!r} does not match file name")
+        if data.get("case") != path.parent.name:
+            raise KnowledgeError(path, 2, f"case {data.get('case')!r} does not match its folder")
+    return _validate(PhaseNote, data, path, node, 1)
+
+
+def _model_answer(path: Path, body: str, body_line: int) -> str:
+    lines = body.splitlines()
+    for index, line in enumerate(lines):
+        if line.strip().lower() == MODEL_ANSWER_HEADING.lower():
+            rest: list[str] = []
+            for following in lines[index + 1 :]:
+                if following.startswith("## "):
+                    break
+                rest.append(following)
+            answer = "\n".join(rest).strip()
+            if not answer:
+                raise KnowledgeError(path, body_line + index, "the model answer is empty")
+            return answer
+    raise KnowledgeError(path, body_line, f"missing section '{MODEL_ANSWER_HEADING}'")
+
+
+def load_rubric(path: Path) -> Rubric:
+    text = path.read_text(encoding="utf-8")
+    data, node = _load_yaml(path, text, 0)
+    if isinstance(data, dict):
+        data["source"] = _relative(path)
+    return _validate(Rubric, data, path, node, 0)
+
+
+def load_wrapup(path: Path) -> WrapupNote:
+    front, _ = _split_front_matter(path, path.read_text(encoding="utf-8"))
+    data, node = _load_yaml(path, front, 1)
+    if isinstance(data, dict):
+        data["source"] = _relative(path)
+    return _validate(WrapupNote, data, path, node, 1)
+
+
+def _relative(path: Path) -> str:
+    parts = path.resolve().parts
+    if "knowledge" in parts:
+        return "/".join(parts[parts.index("knowledge") :])
+    return path.name
+
+
+def load_knowledge(root: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
+    """Load every note under `root`. Unknown case folders or phase files are errors."""
+    cases_dir = root / "cases"
+    if not cases_dir.is_dir():
+        raise KnowledgeError(cases_dir, None, "knowledge folder not found")
+    valid_cases = {str(c) for c in CaseId}
+    valid_files = {"facts.md", *(f"{p}.md" for p in GRADED_PHASES)}
+    cases: dict[CaseId, Case] = {}
+    for folder in sorted(p for p in cases_dir.iterdir() if p.is_dir()):
+        if folder.name not in valid_cases:
+            raise KnowledgeError(folder, None, f"unknown case id; valid: {', '.join(valid_cases)}")
+        for extra in sorted(folder.glob("*.md")):
+            if extra.name not in valid_files:
+                raise KnowledgeError(extra, None, "unknown phase file; valid: " + ", ".join(
+                    sorted(valid_files)))  # fmt: skip
+        facts_path = folder / "facts.md"
+        if not facts_path.exists():
+            raise KnowledgeError(facts_path, None, "missing fact sheet")
+        facts = load_facts(facts_path)
+        if facts.case != folder.name:
+            raise KnowledgeError(facts_path, 2, f"case {facts.case!r} does not match its folder")
+        notes = {
+            phase: load_note(folder / f"{phase}.md")
+            for phase in GRADED_PHASES
+            if (folder / f"{phase}.md").exists()
+        }
+        cases[CaseId(folder.name)] = Case(facts=facts, notes=notes)
+    rubrics: dict[str, Rubric] = {}
+    for name in _rubric_names():
+        path = root / "rubrics" / f"{name}.yaml"
+        if path.exists():
+            rubric = load_rubric(path)
+            if rubric.phase != name:
+                raise KnowledgeError(path, 1, f"phase {rubric.phase!r} does not match file name")
+            rubrics[name] = rubric
+    for case in cases.values():
+        for note in case.notes.values():
+            _check_criteria(note, rubrics.get(note.phase), root)
+    wrapup = load_wrapup(root / "wrapup.md")
+    return KnowledgeBase(root=str(root), cases=cases, rubrics=rubrics, wrapup=wrapup)
+
+
+def _check_criteria(note: PhaseNote, rubric: Rubric | None, root: Path) -> None:
+    if rubric is None:
+        return
+    known = {c.id for c in rubric.criteria}
+    for point in note.key_points:
+        if point.criterion not in known:
+            path = root.parent / note.source if note.source else root
+            raise KnowledgeError(
+                path, None, f"key point {point.id!r} names criterion {point.criterion!r}; "
+                f"the {note.phase} rubric has {', '.join(sorted(known))}"
+            )  # fmt: skip
+
+
+@cache
+def default_knowledge() -> KnowledgeBase:
+    return load_knowledge(KNOWLEDGE_DIR)

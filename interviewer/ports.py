@@ -1,0 +1,91 @@
+"""Ports: the small interfaces the core needs from the outside world (models, index, clock, voice)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict
+
+Vectors = npt.NDArray[np.float32]
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """One method to implement, like simonw/llm's `Model.execute`."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def is_local(self) -> bool: ...
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int = 200,
+        json_schema: dict[str, object] | None = None,
+    ) -> Iterator[str]:
+        """Yield text chunks. Raises `errors.ModelError` subclasses, never HTTP errors."""
+        ...
+
+
+class Embedder(Protocol):
+    @property
+    def name(self) -> str:
+        """Identifies the vectors; an index built by another embedder must be rebuilt."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        """L2-normalised float32 vectors, one row per text."""
+        ...
+
+
+class Chunk(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    case: str
+    phase: str
+    kind: str
+    key_point_id: str = ""
+    source: str = ""
+    heading: str = ""
+    score: float = 0.0
+
+
+class Retriever(Protocol):
+    def search(
+        self,
+        query: str,
+        *,
+        case: str,
+        phase: str | None = None,
+        kinds: Sequence[str] | None = None,
+        k: int = 5,
+    ) -> list[Chunk]: ...
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch (wall time survives a restart, monotonic time does not)."""
+        ...
+
+
+class SpeechToText(Protocol):
+    def transcribe(self, path: str, *, prompt: str = "") -> str: ...
+
+
+class TextToSpeech(Protocol):
+    def synthesize(self, text: str, out_path: str) -> str: ...

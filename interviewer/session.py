@@ -1,0 +1,304 @@
+"""The use case: one candidate turn in, the interviewer's reply out. Imports no framework.
+
+Order of work for every turn, so nothing acknowledged is ever lost:
+1. validate the input (refusals store nothing);
+2. advance the engine and commit the candidate turn plus the pending intents to SQLite;
+3. phrase each pending intent (model if configured, scripted otherwise), committing each reply.
+A process killed between 2 and 3 leaves the intents on disk; `resume` answers them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from interviewer.domain import (
+    CandidateAnswered,
+    CaseId,
+    ClarifyingAsked,
+    EndRequested,
+    Event,
+    GradeRequested,
+    HintRequested,
+    InterviewerSaid,
+    Mode,
+    NextPhaseRequested,
+    Phase,
+    Report,
+    Role,
+    SessionState,
+    Started,
+    Status,
+    TimeTick,
+    Turn,
+    TurnKind,
+    WhiteboardSaved,
+    default_budgets,
+)
+from interviewer.engine import advance
+from interviewer.errors import InputRejected, InterviewerError, ModelError
+from interviewer.grading import GradeReport, Grader
+from interviewer.knowledge import KnowledgeBase
+from interviewer.policy import Plan, Policy, is_clarifying
+from interviewer.ports import Clock
+from interviewer.store import Store, check_session_id, new_session_id
+from interviewer.text import clean_input, looks_binary
+
+MAX_CHARS = 20_000
+Command = Literal["hint", "next", "end", "grade"]
+
+
+class Phraser(Protocol):
+    """Rephrases a plan with a model; raises ModelError on any failure or deadline miss."""
+
+    @property
+    def label(self) -> str: ...
+
+    def phrase(self, plan: Plan, state: SessionState) -> Iterator[str]: ...
+
+
+class SessionUpdate(BaseModel):
+    """What the UI renders: the saved state, a reply being streamed, notices, a report."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    state: SessionState
+    draft: str | None = None
+    notices: tuple[str, ...] = ()
+    report: GradeReport | None = None
+
+
+def validate_text(raw: str) -> str:
+    if looks_binary(raw):
+        raise InputRejected("binary", user_message="That looks like binary data, not text. Please type your answer.")
+    text = clean_input(raw)
+    if not text.strip():
+        raise InputRejected("empty", user_message="Please type an answer first.")
+    if len(text) > MAX_CHARS:
+        raise InputRejected(
+            "too long",
+            user_message=(
+                f"That message is {len(text):,} characters; the limit is {MAX_CHARS:,}. "
+                "Please split it into shorter answers."
+            ),
+        )
+    return text
+
+
+class InterviewService:
+    def __init__(
+        self,
+        *,
+        knowledge: KnowledgeBase,
+        store: Store,
+        clock: Clock,
+        policy: Policy,
+        grader: Grader,
+        phraser: Phraser | None = None,
+        budget_seconds: Callable[[Mode, Phase | None], dict[Phase, float]] | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.store = store
+        self.clock = clock
+        self.policy = policy
+        self.grader = grader
+        self.phraser = phraser
+        self._budgets = budget_seconds or (lambda mode, phase: default_budgets(mode, phase))
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # ---- public entry points (streaming) ----
+
+    def start_stream(self, case: CaseId, mode: Mode, phase: Phase | None = None,
+                     budget_scale: float = 1.0) -> Iterator[SessionUpdate]:  # fmt: skip
+        self.knowledge.case(case)  # unknown or missing notes: KeyError before anything is stored
+        if mode is Mode.DRILL and phase is None:
+            raise InputRejected("drill without phase", user_message="Pick a phase to drill.")
+        budgets = {p: s * budget_scale for p, s in self._budgets(mode, phase).items()}
+        state = SessionState(
+            id=new_session_id(), case=case, mode=mode, drill_phase=phase if mode is Mode.DRILL else None,
+            budgets=budgets,
+        )  # fmt: skip
+        state, _ = advance(state, Started(at=self.clock.now()))
+        self.store.save(state, now=self.clock.now())
+        yield SessionUpdate(state=state)
+        yield from self._resolve(state)
+
+    def send_stream(self, session_id: str, raw: str, *, voice: bool = False) -> Iterator[SessionUpdate]:
+        text = validate_text(raw)
+        with self._lock(session_id):
+            state = self._active(session_id)
+            now = self.clock.now()
+            event: Event = (
+                ClarifyingAsked(at=now, text=text, voice=voice)
+                if is_clarifying(text)
+                else CandidateAnswered(at=now, text=text, voice=voice)
+            )
+            state = self._commit(state, event)
+            yield SessionUpdate(state=state)
+            yield from self._resolve(state)
+
+    def command_stream(self, session_id: str, command: Command) -> Iterator[SessionUpdate]:
+        with self._lock(session_id):
+            now = self.clock.now()
+            state = self.store.load(check_session_id(session_id))
+            if state.status is Status.ENDED and command != "grade":
+                raise InputRejected("ended", user_message="This interview has ended. Start a new one from the start screen.")
+            event: Event = {
+                "hint": HintRequested(at=now),
+                "next": NextPhaseRequested(at=now),
+                "end": EndRequested(at=now),
+                "grade": GradeRequested(at=now),
+            }[command]
+            state = self._commit(state, event)
+            yield SessionUpdate(state=state)
+            yield from self._resolve(state)
+
+    def tick_stream(self, session_id: str) -> Iterator[SessionUpdate]:
+        with self._lock(session_id):
+            state = self.store.load(check_session_id(session_id))
+            if state.status is Status.ENDED or state.pending:
+                return
+            before = len(state.turns)
+            state, actions = advance(state, TimeTick(at=self.clock.now()))
+            if not actions:
+                return
+            self.store.save(state, now=self.clock.now())
+            del before
+            yield from self._resolve(state)
+
+    def resume_stream(self, session_id: str) -> Iterator[SessionUpdate]:
+        """Reopen a session; intents left unanswered by a crash are answered now."""
+        with self._lock(session_id):
+            state = self.store.load(check_session_id(session_id))
+            yield SessionUpdate(state=state, report=self.latest_report(session_id))
+            if state.pending:
+                yield from self._resolve(state)
+
+    def save_whiteboard(self, session_id: str, raw: str) -> SessionState:
+        text = validate_text(raw)
+        with self._lock(session_id):
+            state = self._active(session_id)
+            return self._commit(state, WhiteboardSaved(at=self.clock.now(), text=text))
+
+    # ---- non-streaming conveniences (CLI, tests) ----
+
+    def start(self, case: CaseId, mode: Mode, phase: Phase | None = None,
+              budget_scale: float = 1.0) -> SessionUpdate:  # fmt: skip
+        return _last(self.start_stream(case, mode, phase, budget_scale))
+
+    def send(self, session_id: str, raw: str, *, voice: bool = False) -> SessionUpdate:
+        return _last(self.send_stream(session_id, raw, voice=voice))
+
+    def command(self, session_id: str, command: Command) -> SessionUpdate:
+        return _last(self.command_stream(session_id, command))
+
+    def tick(self, session_id: str) -> SessionUpdate | None:
+        updates = list(self.tick_stream(session_id))
+        return updates[-1] if updates else None
+
+    def resume(self, session_id: str) -> SessionUpdate:
+        return _last(self.resume_stream(session_id))
+
+    def load(self, session_id: str) -> SessionState:
+        return self.store.load(check_session_id(session_id))
+
+    def latest_report(self, session_id: str) -> GradeReport | None:
+        stored = self.store.latest_grade(session_id)
+        return GradeReport.model_validate_json(stored) if stored else None
+
+    def grade(self, state: SessionState, *, partial: bool) -> GradeReport:
+        phases = [state.drill_phase] if state.mode is Mode.DRILL and state.drill_phase else None
+        return self.grader.grade_turns(state.id, state.case, state.turns, phases, partial=partial)
+
+    # ---- internals ----
+
+    def _lock(self, session_id: str) -> threading.Lock:
+        check_session_id(session_id)
+        with self._locks_guard:
+            return self._locks.setdefault(session_id, threading.Lock())
+
+    def _active(self, session_id: str) -> SessionState:
+        state = self.store.load(session_id)
+        if state.status is Status.ENDED:
+            raise InputRejected("ended", user_message="This interview has ended. Read the report or start a new one.")
+        return state
+
+    def _commit(self, state: SessionState, event: Event) -> SessionState:
+        state, _ = advance(state, event)
+        self.store.save(state, now=self.clock.now())
+        return state
+
+    def _resolve(self, state: SessionState) -> Iterator[SessionUpdate]:
+        notices: list[str] = []
+        report: GradeReport | None = None
+        while state.pending:
+            action = state.pending[0]
+            plan = self.policy.plan(state, action)
+            text, fallback = plan.text, False
+            if isinstance(action, Report):
+                report = self.grade(state, partial=action.partial)
+                self.store.save_grade(state.id, report.model_dump_json(), partial=action.partial,
+                                      overall=report.overall, now=self.clock.now())  # fmt: skip
+                text = _report_line(report)
+            elif plan.task and self.phraser is not None:
+                streamed = ""
+                try:
+                    for chunk in self.phraser.phrase(plan, state):
+                        streamed += chunk
+                        yield SessionUpdate(state=state, draft=streamed, notices=tuple(notices))
+                    text = _tidy(streamed) or plan.text
+                    fallback = not _tidy(streamed)
+                except ModelError as err:
+                    fallback = True
+                    if err.user_message not in notices:
+                        notices.append(err.user_message)
+            turn = Turn(
+                role=Role.INTERVIEWER,
+                phase=state.phase,
+                text=text,
+                kind=plan.kind,
+                at=self.clock.now(),
+                citation=plan.citation,
+                key_point_id=plan.key_point_id,
+                fallback=fallback,
+            )
+            state, _ = advance(state, InterviewerSaid(turn=turn))
+            if plan.phase_done:
+                state, _ = advance(state, NextPhaseRequested(at=self.clock.now()))
+            self.store.save(state, now=self.clock.now())
+            yield SessionUpdate(state=state, notices=tuple(notices), report=report)
+
+
+def _tidy(text: str) -> str:
+    cleaned = text.strip().strip('"').strip()
+    if len(cleaned) > 700:
+        cut = cleaned[:700]
+        cleaned = cut[: max(cut.rfind(". "), cut.rfind("? ")) + 1] or cut
+    return cleaned
+
+
+def _report_line(report: GradeReport) -> str:
+    label = "Grade so far" if report.partial else "Final report"
+    if report.overall is None:
+        return f"{label}: not enough to grade yet (insufficient evidence). See the Report tab."
+    return f"{label}: overall {report.overall:.2f}. See the Report tab for scores, quotes and next steps."
+
+
+def _last(updates: Iterator[SessionUpdate]) -> SessionUpdate:
+    last: SessionUpdate | None = None
+    for update in updates:
+        last = update
+    if last is None:
+        raise InterviewerError("no update produced")
+    return last
+
+
+def turn_label(turn: Turn) -> str:
+    return "You" if turn.role is Role.CANDIDATE else "Interviewer"
+
+
+__all__ = ["MAX_CHARS", "InterviewService", "SessionUpdate", "TurnKind", "validate_text"]

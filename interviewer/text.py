@@ -1,0 +1,91 @@
+"""Plain-text helpers shared by the policy and the grader: words, sentences, cleaning input."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    """a an the and or but if then than so of to in on at by for with from into onto about as is are
+    was were be been being it its this that these those there here we i you they he she our your
+    their my me us them do does did done have has had can could would should will shall may might
+    must not no yes very just also more most less least some any each every all both few many much
+    such own same other another what which who whom whose when where why how up down out over under
+    again further once only too s t don let lets i'd we'd i'll we'll it's that's like really think
+    thing things kind sort maybe probably basically actually well okay ok yeah so um uh""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A tiny suffix stripper: enough to match 'embeddings'/'embedding', 'ranked'/'ranking'."""
+    for suffix in ("ization", "ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def content_words(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1}
+
+
+def overlap(query: set[str], reference: set[str]) -> float:
+    """Share of `reference` words that `query` contains (0..1)."""
+    if not reference:
+        return 0.0
+    return len(query & reference) / len(reference)
+
+
+# Sentence boundaries: end punctuation followed by space, line breaks, bullets and numbered items.
+_BOUNDARY = re.compile(r"(?<=[.!?;])\s+|\n+|(?:^|\s)[-*•]\s+|(?:^|\s)\d+[.)]\s+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of sentences in `text`, so evidence is always a verbatim slice."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        a2, b2 = a + lead, b - trail
+        if b2 - a2 >= 3:
+            out.append((a2, b2))
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_input(text: str) -> str:
+    """Strip control characters (keeping newlines and tabs) and normalise line endings."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def looks_binary(raw: str) -> bool:
+    """Mostly control or replacement characters: pasted binary, not words."""
+    if not raw:
+        return False
+    bad = sum(
+        1 for ch in raw if ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in "\n\t\r")
+    )
+    return bad / len(raw) > 0.3
+
+
+def join_nonempty(parts: Iterable[str], sep: str = " ") -> str:
+    return sep.join(p for p in parts if p)

@@ -1,0 +1,287 @@
+"""The Gradio app: start, interview, report and history screens over one InterviewService.
+
+The UI only sends events and renders state; the interview flow lives in `engine.py`. Per-user data
+lives in `gr.State` (this tab) and `gr.BrowserState` (this browser, for resume after a reload).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from interviewer.domain import GRADED_PHASES, PHASE_TITLES, CaseId, Mode, Phase, SessionState, Status
+from interviewer.errors import InterviewerError
+from interviewer.grading import GradeReport, to_markdown
+from interviewer.session import Command, SessionUpdate
+from interviewer.transcript import from_state, to_json
+from interviewer.ui import render
+from interviewer.wiring import Wiring
+
+Outputs = tuple[Any, ...]
+MODE_CHOICES = [
+    ("Full interview (45 min, all phases)", "full"),
+    ("Drill one phase (~8 min)", "drill"),
+    ("Custom budget", "custom"),
+]
+
+
+def build_app(wiring: Wiring) -> gr.Blocks:
+    service = wiring.service
+    knowledge = wiring.knowledge
+    cases = knowledge.ready_cases
+    case_choices = [
+        (f"{knowledge.case(c).facts.title}: {knowledge.case(c).facts.prompt}", c.value) for c in cases
+    ]
+    phase_choices = [(PHASE_TITLES[p], p.value) for p in GRADED_PHASES]
+
+    with gr.Blocks(title="ML system design mock interviewer") as demo:
+        session_id = gr.State("")
+        saved_id = gr.BrowserState("", storage_key="mlsd-interviewer-session")
+        gr.Markdown("# ML system design mock interviewer")
+        status = gr.Markdown("", elem_id="status")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Start", id="start"):
+                gr.Markdown(f"**Interviewer model:** {render.safe(wiring.model_label)}  \n"
+                            "Everything runs on this computer; sessions are saved as you go.")  # fmt: skip
+                case_pick = gr.Radio(case_choices, label="Pick a case", value=cases[0].value if cases else None,
+                                     elem_id="case-cards")  # fmt: skip
+                surprise = gr.Button("🎲 Surprise me", size="sm")
+                mode_pick = gr.Radio(MODE_CHOICES, value="full", label="Mode", elem_id="mode")
+                phase_pick = gr.Dropdown(phase_choices, value="requirements", label="Phase to drill",
+                                         visible=False, elem_id="drill-phase")  # fmt: skip
+                minutes = gr.Slider(15, 90, value=45, step=5, label="Total minutes", visible=False)
+                start_btn = gr.Button("Start interview", variant="primary", elem_id="start-btn")
+                resume_note = gr.Markdown("")
+                resume_btn = gr.Button("Resume my unfinished session", visible=False, elem_id="resume-saved")
+            with gr.Tab("Interview", id="interview"):
+                progress = gr.HTML(render.progress_html(None), elem_id="progress")
+                clock = gr.Markdown(render.clock_text(None), elem_id="clock")
+                chat = gr.Chatbot(label="Interview", height=460, elem_id="chat", sanitize_html=True,
+                                  render_markdown=True)  # fmt: skip
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Type your answer. Enter sends, Shift+Enter adds a line.",
+                                     lines=3, max_lines=12, show_label=False, scale=8,
+                                     elem_id="answer-box")  # fmt: skip
+                    send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                with gr.Row():
+                    hint_btn = gr.Button("💡 Hint", size="sm", elem_id="hint")
+                    next_btn = gr.Button("⏭ Next phase", size="sm", elem_id="next")
+                    grade_btn = gr.Button("📊 Grade so far", size="sm", elem_id="grade")
+                    end_btn = gr.Button("⏹ End interview", size="sm", variant="stop", elem_id="end")
+                with gr.Accordion("Why this question?", open=False, elem_id="why"):
+                    why = gr.Markdown("_No grounded question yet._")
+                with gr.Accordion("Whiteboard / notes (saved into the transcript)", open=False):
+                    board = gr.Textbox(lines=6, show_label=False, elem_id="whiteboard")
+                    board_btn = gr.Button("Save notes", size="sm")
+            with gr.Tab("Report", id="report"):
+                report_md = gr.Markdown(render.report_markdown(None, ""), elem_id="report-md")
+                radar = gr.Plot(render.radar(None), label="Scores by phase", elem_id="radar")
+                with gr.Row():
+                    dl_md = gr.DownloadButton("Download report (.md)", visible=False, elem_id="dl-md")
+                    dl_json = gr.DownloadButton("Download report (.json)", visible=False, elem_id="dl-json")
+                    dl_tx = gr.DownloadButton("Download transcript (.json)", visible=False, elem_id="dl-tx")
+            with gr.Tab("History", id="history"):
+                refresh = gr.Button("Refresh", size="sm")
+                table = gr.Dataframe(headers=["id", "case", "mode", "started", "status", "overall"],
+                                     interactive=False, elem_id="history-table")  # fmt: skip
+                picked = gr.Textbox(label="Session id (click a row)", elem_id="picked")
+                with gr.Row():
+                    resume_pick = gr.Button("Resume / open", elem_id="resume-pick")
+                    confirm = gr.Checkbox(label="Yes, delete it", value=False, elem_id="confirm-delete")
+                    delete_btn = gr.Button("Delete", variant="stop", elem_id="delete")
+                trend = gr.Plot(render.trend([]), label="Progress per phase")
+        ticker = gr.Timer(5.0)
+
+        views = [chat, progress, clock, why, status, report_md, radar, dl_md, dl_json, dl_tx]
+
+        def view(update: SessionUpdate | None, notice: str = "") -> Outputs:
+            state = update.state if update else None
+            report = update.report if update else None
+            if state is not None and report is None:
+                report = service.latest_report(state.id)
+            notices = list(update.notices) if update else []
+            if notice:
+                notices.append(notice)
+            files = _downloads(state, report, wiring)
+            title = knowledge.case(state.case).facts.title if state else ""
+            return (
+                render.chat_messages(state, update.draft if update else None) if state else [],
+                render.progress_html(state),
+                render.clock_text(state),
+                render.why_this_question(state) if state else "",
+                " · ".join(f"⚠️ {render.safe(n)}" for n in notices),
+                render.report_markdown(report, title),
+                render.radar(report),
+                *files,
+            )
+
+        def stream(updates: Iterator[SessionUpdate], sid: str) -> Iterator[Outputs]:
+            try:
+                for update in updates:
+                    yield (*view(update), update.state.id, update.state.id, "")
+            except InterviewerError as err:
+                current = _safe_load(sid)
+                yield (*view(current, err.user_message), sid, sid, gr.update())
+
+        def on_start(case: str | None, mode: str, phase: str, total: float) -> Iterator[Outputs]:
+            if not case:
+                yield (*view(None, "Pick a case first."), "", "", gr.update())
+                return
+            drill = Phase(phase) if mode == "drill" else None
+            scale = (total / 45.0) if mode == "custom" else 1.0
+            real_mode = Mode.DRILL if mode == "drill" else Mode.FULL
+            yield from stream(service.start_stream(CaseId(case), real_mode, drill, scale), "")
+
+        def on_send(text: str, sid: str) -> Iterator[Outputs]:
+            if not sid:
+                yield (*view(None, "Start an interview first (Start tab)."), sid, sid, text)
+                return
+            try:
+                updates = service.send_stream(sid, text)
+                first = next(updates)
+            except InterviewerError as err:
+                # Refused input stays in the box so nothing typed is lost.
+                yield (*view(_safe_load(sid), err.user_message), sid, sid, text)
+                return
+            yield (*view(first), sid, sid, "")
+            yield from stream(updates, sid)
+
+        def on_command(command: Command):  # noqa: ANN202
+            def handler(sid: str) -> Iterator[Outputs]:
+                if not sid:
+                    yield (*view(None, "Start an interview first (Start tab)."), sid, sid, gr.update())
+                    return
+                yield from stream(service.command_stream(sid, command), sid)
+
+            return handler
+
+        def on_tick(sid: str) -> Outputs:
+            if not sid:
+                return (gr.update(),) * (len(views) + 3)
+            try:
+                update = service.tick(sid)
+            except InterviewerError:
+                return (gr.update(),) * (len(views) + 3)
+            if update is None:
+                state = _safe_load(sid)
+                return (gr.update(), gr.update(), render.clock_text(state.state if state else None),
+                        *(gr.update(),) * (len(views) + 3 - 3))  # fmt: skip
+            return (*view(update), sid, sid, gr.update())
+
+        def on_board(text: str, sid: str) -> Outputs:
+            if not sid:
+                return (*view(None, "Start an interview first."), sid, sid, gr.update())
+            try:
+                state = service.save_whiteboard(sid, text)
+            except InterviewerError as err:
+                return (*view(_safe_load(sid), err.user_message), sid, sid, gr.update())
+            return (*view(SessionUpdate(state=state), "Notes saved to the transcript."), sid, sid, gr.update())
+
+        def on_resume(sid: str) -> Iterator[Outputs]:
+            sid = (sid or "").strip()
+            if not sid:
+                yield (*view(None, "Pick a session first."), "", "", gr.update())
+                return
+            yield from stream(service.resume_stream(sid), sid)
+
+        def _safe_load(sid: str) -> SessionUpdate | None:
+            if not sid:
+                return None
+            try:
+                return SessionUpdate(state=service.load(sid))
+            except InterviewerError:
+                return None
+
+        def on_load(saved: str) -> tuple[Any, Any]:
+            update = _safe_load(saved) if saved else None
+            if update is None or update.state.status is Status.ENDED:
+                return gr.update(value=""), gr.update(visible=False)
+            state = update.state
+            title = knowledge.case(state.case).facts.title
+            note = f"You have an unfinished **{title}** session ({PHASE_TITLES[state.phase].lower()})."
+            return gr.update(value=note), gr.update(visible=True)
+
+        def history_rows() -> tuple[list[list[Any]], Any]:
+            rows: list[list[Any]] = []
+            for summary in wiring.store.sessions():
+                import time as _time  # noqa: PLC0415
+
+                rows.append([summary.id, summary.case, summary.mode,
+                             _time.strftime("%Y-%m-%d %H:%M", _time.localtime(summary.created_at)),
+                             summary.status,
+                             "" if summary.overall is None else round(summary.overall, 2)])  # fmt: skip
+            points: list[tuple[float, str, float]] = []
+            for _, _, created, payload in wiring.store.final_grades():
+                data = json.loads(payload)
+                for phase, grade in data.get("phases", {}).items():
+                    if grade.get("score") is not None:
+                        points.append((created, phase, float(grade["score"])))
+            return rows, render.trend(points)
+
+        def on_select(evt: gr.SelectData, rows: Any) -> str:
+            try:
+                row = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+                return str(rows.iloc[row, 0]) if hasattr(rows, "iloc") else str(rows[row][0])
+            except (IndexError, KeyError, TypeError):
+                return ""
+
+        def on_delete(sid: str, sure: bool, current: str) -> tuple[Any, ...]:
+            sid = (sid or "").strip()
+            if not sure:
+                rows, chart = history_rows()
+                return rows, chart, "Tick “Yes, delete it” first.", False, current
+            try:
+                deleted = wiring.store.delete(sid)
+            except InterviewerError as err:
+                rows, chart = history_rows()
+                return rows, chart, err.user_message, False, current
+            rows, chart = history_rows()
+            message = "Deleted." if deleted else "No such session."
+            return rows, chart, message, False, "" if sid == current else current
+
+        outputs = [*views, session_id, saved_id, box]
+        mode_pick.change(lambda m: (gr.update(visible=m == "drill"), gr.update(visible=m == "custom")),
+                         mode_pick, [phase_pick, minutes])  # fmt: skip
+        surprise.click(lambda: random.choice(cases).value if cases else None, None, case_pick)  # noqa: S311
+        start_btn.click(on_start, [case_pick, mode_pick, phase_pick, minutes], outputs).then(
+            lambda: gr.Tabs(selected="interview"), None, tabs
+        )
+        box.submit(on_send, [box, session_id], outputs)
+        send.click(on_send, [box, session_id], outputs)
+        hint_btn.click(on_command("hint"), session_id, outputs)
+        next_btn.click(on_command("next"), session_id, outputs)
+        grade_btn.click(on_command("grade"), session_id, outputs)
+        end_btn.click(on_command("end"), session_id, outputs)
+        board_btn.click(on_board, [board, session_id], outputs)
+        ticker.tick(on_tick, session_id, outputs)
+        resume_btn.click(on_resume, saved_id, outputs).then(lambda: gr.Tabs(selected="interview"), None, tabs)
+        resume_pick.click(on_resume, picked, outputs).then(lambda: gr.Tabs(selected="interview"), None, tabs)
+        refresh.click(history_rows, None, [table, trend])
+        table.select(on_select, table, picked)
+        delete_btn.click(on_delete, [picked, confirm, session_id], [table, trend, status, confirm, session_id])
+        demo.load(on_load, saved_id, [resume_note, resume_btn])
+        demo.load(history_rows, None, [table, trend])
+    return demo
+
+
+def _downloads(state: SessionState | None, report: GradeReport | None, wiring: Wiring) -> tuple[Any, Any, Any]:
+    if state is None:
+        return gr.update(visible=False), gr.update(visible=False), gr.update(visible=False)
+    folder = Path(tempfile.gettempdir()) / "mlsd-interviewer-exports" / state.id
+    folder.mkdir(parents=True, exist_ok=True)
+    transcript = folder / f"transcript-{state.id[:8]}.json"
+    transcript.write_text(to_json(from_state(state)), encoding="utf-8")
+    if report is None:
+        return gr.update(visible=False), gr.update(visible=False), gr.update(value=str(transcript), visible=True)
+    md = folder / f"report-{state.id[:8]}.md"
+    md.write_text(to_markdown(report, wiring.knowledge), encoding="utf-8")
+    js = folder / f"report-{state.id[:8]}.json"
+    js.write_text(report.contract_json(), encoding="utf-8")
+    return (gr.update(value=str(md), visible=True), gr.update(value=str(js), visible=True),
+            gr.update(value=str(transcript), visible=True))  # fmt: skip

@@ -1,0 +1,193 @@
+"""Pure rendering helpers for the web UI: state in, safe display values out (no gradio import).
+
+Candidate and model text is HTML-escaped before it reaches the browser, so a transcript can never
+inject markup or script; the only HTML we emit is built here from our own ids and numbers.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+
+import plotly.graph_objects as go
+
+from interviewer.domain import GRADED_PHASES, PHASE_TITLES, Mode, Phase, Role, SessionState, Status, TurnKind
+from interviewer.grading import LEVEL_NAMES, GradeReport
+
+SHORT_TITLES = {
+    Phase.REQUIREMENTS: "Requirements",
+    Phase.FRAMING: "Framing",
+    Phase.DATA: "Data",
+    Phase.MODELING: "Modeling",
+    Phase.EVALUATION: "Evaluation",
+    Phase.SERVING: "Serving",
+    Phase.MONITORING: "Monitoring",
+}
+
+
+def safe(text: str) -> str:
+    """Escape for display inside Markdown: tags show as text, never as markup."""
+    return html.escape(text, quote=False)
+
+
+def chat_messages(state: SessionState, draft: str | None = None) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    for turn in state.turns:
+        if turn.role is Role.CANDIDATE:
+            prefix = "📝 *Whiteboard:*\n\n" if turn.kind is TurnKind.WHITEBOARD else ""
+            messages.append({"role": "user", "content": prefix + safe(turn.text)})
+            continue
+        content = safe(turn.text)
+        if turn.fallback:
+            content += "\n\n<sub>(scripted reply: the model was unavailable)</sub>"
+        message: dict[str, Any] = {"role": "assistant", "content": content}
+        messages.append(message)
+    if draft:
+        messages.append({"role": "assistant", "content": safe(draft) + " ▌"})
+    return messages
+
+
+def why_this_question(state: SessionState) -> str:
+    """The notes behind the latest cited interviewer turns ("why this question?")."""
+    cited = [t for t in state.turns if t.role is Role.INTERVIEWER and t.citation is not None]
+    if not cited:
+        return "_No grounded question yet._"
+    lines: list[str] = []
+    for turn in cited[-3:][::-1]:
+        assert turn.citation is not None
+        what = {TurnKind.FOLLOW_UP: "Follow-up", TurnKind.FACT: "Answer", TurnKind.OPENING: "Opening",
+                TurnKind.HINT: "Hint", TurnKind.BRIEFING: "Briefing"}.get(turn.kind, "Reply")  # fmt: skip
+        lines.append(
+            f"**{what}** ({PHASE_TITLES[turn.phase]}): from `{safe(turn.citation.source)}` › "
+            f"{safe(turn.citation.heading)}"
+        )
+    return "\n\n".join(lines)
+
+
+def progress_html(state: SessionState | None) -> str:
+    current = state.phase if state else None
+    drill = state.drill_phase if state and state.mode is Mode.DRILL else None
+    done_index = GRADED_PHASES.index(current) if current in GRADED_PHASES else (
+        len(GRADED_PHASES) if current is Phase.WRAPUP else -1)  # fmt: skip
+    if state and state.status is Status.ENDED:
+        done_index = len(GRADED_PHASES)
+    cells: list[str] = []
+    for index, phase in enumerate(GRADED_PHASES):
+        if drill is not None and phase is not drill:
+            css = "phase skipped"
+        elif phase is current and not (state and state.status is Status.ENDED):
+            css = "phase current"
+        elif index < done_index:
+            css = "phase done"
+        else:
+            css = "phase"
+        cells.append(f'<div class="{css}" data-phase="{phase.value}">{SHORT_TITLES[phase]}</div>')
+    return f'<div class="phase-bar">{"".join(cells)}</div>'
+
+
+def clock_text(state: SessionState | None, now: float | None = None) -> str:
+    if state is None:
+        return "No interview running."
+    now = time.time() if now is None else now
+    if state.status is Status.ENDED:
+        return "Interview finished."
+    phase_left = state.phase_budget() - state.phase_elapsed(now)
+    total_left = state.total_budget() - max(0.0, now - state.started_at)
+    title = PHASE_TITLES.get(state.phase, state.phase)
+    text = f"**{title}** · phase {_mmss(phase_left)} · total {_mmss(total_left)}"
+    if phase_left < 0:
+        text += " · ⏰ over time: wrap up this phase"
+    return text
+
+
+def _mmss(seconds: float) -> str:
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(int(seconds))
+    return f"{sign}{seconds // 60}:{seconds % 60:02d}"
+
+
+def radar(report: GradeReport | None) -> go.Figure:
+    phases = list(GRADED_PHASES)
+    values: list[float] = []
+    for phase in phases:
+        grade = report.phases.get(phase) if report else None
+        values.append(grade.score if grade and grade.score is not None else 0.0)
+    labels = [SHORT_TITLES[p] for p in phases]
+    figure = go.Figure(
+        go.Scatterpolar(r=[*values, values[0]], theta=[*labels, labels[0]], fill="toself",
+                        name="score")  # fmt: skip
+    )
+    figure.update_layout(
+        polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75, 1.0]}},
+        showlegend=False,
+        margin={"l": 40, "r": 40, "t": 30, "b": 30},
+        height=360,
+    )
+    return figure
+
+
+def report_markdown(report: GradeReport | None, case_title: str) -> str:
+    if report is None:
+        return "_No report yet. Use **Grade so far** or finish an interview._"
+    title = "Grade so far" if report.partial else "Final report"
+    lines = [f"## {title}: {safe(case_title)}", ""]
+    if report.overall is None:
+        lines.append("**Overall:** insufficient evidence: say more and grade again.")
+    else:
+        from interviewer.scoring import level_for  # noqa: PLC0415
+
+        level = level_for(report.overall)
+        lines.append(f"**Overall:** {report.overall:.2f} · level {level} ({LEVEL_NAMES[level]})")
+    lines += ["", "| Phase | Score | Level |", "|---|---|---|"]
+    for phase, grade in report.phases.items():
+        if grade.score is None:
+            lines.append(f"| {PHASE_TITLES[phase]} | insufficient evidence | – |")
+        else:
+            level = grade.level or 1
+            lines.append(f"| {PHASE_TITLES[phase]} | {grade.score:.2f} | {level} · {LEVEL_NAMES[level]} |")
+    lines += ["", "### Next steps", ""]
+    lines += [f"{i}. {safe(step)}" for i, step in enumerate(report.next_steps, 1)]
+    for phase, grade in report.phases.items():
+        lines += ["", f"### {PHASE_TITLES[phase]}", ""]
+        if grade.insufficient_evidence:
+            lines.append("_Insufficient evidence: you said almost nothing in this phase._")
+        for criterion in grade.criteria:
+            lines.append(f"**{safe(criterion.id.replace('-', ' ').capitalize())}: {criterion.score:.2f}**")
+            for quote in criterion.evidence:
+                lines.append(f"> “{safe(quote)}”")
+            lines.append("")
+        if grade.missed:
+            lines.append("**Missed:** " + "; ".join(safe(m) for m in grade.missed))
+        if grade.flags:
+            lines.append("")
+            lines.append("**Flags:** " + "; ".join(safe(f) for f in grade.flags))
+        answer = report.model_answers.get(phase)
+        if answer:
+            lines += ["", "<details><summary>Model answer</summary>", "", safe(answer), "", "</details>"]
+    return "\n".join(lines)
+
+
+def trend(points: list[tuple[float, str, float]]) -> go.Figure:
+    """points: (timestamp, phase, score) from final reports."""
+    figure = go.Figure()
+    for phase in GRADED_PHASES:
+        series = sorted((t, s) for t, p, s in points if p == phase)
+        if series:
+            figure.add_trace(go.Scatter(
+                x=[time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) for t, _ in series],
+                y=[s for _, s in series], mode="lines+markers", name=SHORT_TITLES[phase],
+            ))  # fmt: skip
+    figure.update_layout(yaxis={"range": [0, 1], "title": "score"}, height=320,
+                         margin={"l": 40, "r": 20, "t": 30, "b": 40})  # fmt: skip
+    return figure
+
+
+CSS = """
+.phase-bar {display:flex; gap:4px; margin:4px 0 8px 0}
+.phase-bar .phase {flex:1; text-align:center; padding:6px 2px; border-radius:6px;
+  background:var(--neutral-200, #e5e7eb); color:var(--neutral-700,#374151); font-size:0.85em}
+.phase-bar .phase.done {background:#bbf7d0; color:#14532d}
+.phase-bar .phase.current {background:#2563eb; color:white; font-weight:600}
+.phase-bar .phase.skipped {opacity:0.35}
+"""

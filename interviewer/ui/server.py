@@ -1,0 +1,48 @@
+"""Starts the web app: settings, wiring, Gradio launch on 127.0.0.1 (other hosts only by opt-in)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from interviewer.config import load_settings
+from interviewer.errors import InterviewerError
+from interviewer.ui.render import CSS
+
+log = logging.getLogger("interviewer")
+
+
+def serve(*, fake: bool = False, offline: bool = False, port: int | None = None,
+          block: bool = True) -> object:  # fmt: skip
+    """Build and launch; `fake` uses the hash embedder and no model (tests, demos)."""
+    import gradio as gr  # noqa: PLC0415
+
+    from interviewer.ui.blocks import build_app  # noqa: PLC0415
+    from interviewer.wiring import build, build_fake  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        settings = load_settings(offline=True) if (fake or offline) else load_settings()
+        if settings.host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning("INTERVIEWER_HOST=%s: the app is reachable from other machines. It has no "
+                        "login; only do this on a network you trust.", settings.host)  # fmt: skip
+        log.info("Loading (first start builds the index and prepares the model; see README)...")
+        wiring = build_fake(settings) if fake else build(settings, use_model=not offline)
+    except InterviewerError as err:
+        print(f"error: {err.user_message}", file=sys.stderr)  # noqa: T201
+        raise SystemExit(2) from err
+    for notice in wiring.notices:
+        log.info(notice)
+    log.info("Interviewer model: %s", wiring.model_label)
+    demo = build_app(wiring)
+    demo.queue(default_concurrency_limit=16)
+    return demo.launch(
+        server_name=settings.host,
+        server_port=port or settings.port,
+        css=CSS,
+        theme=gr.themes.Soft(),
+        show_error=False,
+        prevent_thread_lock=not block,
+        inbrowser=False,
+        footer_links=[],
+    )

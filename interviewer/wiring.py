@@ -1,0 +1,138 @@
+"""Builds the real or fake adapters from settings; the one place that knows them all."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from interviewer.config import Settings
+from interviewer.domain import Mode, Phase, default_budgets
+from interviewer.fakes import HashEmbedder, InMemoryRetriever, ScriptedChatModel
+from interviewer.grading import Grader
+from interviewer.knowledge import KnowledgeBase, PhaseNote, default_knowledge
+from interviewer.phrasing import ModelPhraser
+from interviewer.policy import Policy
+from interviewer.ports import ChatModel, Clock, Embedder, Retriever
+from interviewer.scoring import Scorer
+from interviewer.session import InterviewService
+from interviewer.store import Store
+
+log = logging.getLogger("interviewer")
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+
+@dataclass
+class Wiring:
+    settings: Settings
+    knowledge: KnowledgeBase
+    store: Store
+    clock: Clock
+    embedder: Embedder
+    retriever: Retriever | None
+    scorer: Scorer
+    grader: Grader
+    service: InterviewService
+    chat_model: ChatModel | None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def model_label(self) -> str:
+        if self.chat_model is None:
+            return "scripted interviewer (no model)"
+        where = "local" if self.chat_model.is_local else "remote"
+        return f"{self.chat_model.name} ({where})"
+
+
+def build_embedder(kind: Literal["real", "fake"]) -> Embedder:
+    if kind == "fake":
+        return HashEmbedder()
+    from interviewer.embedder import MiniLMEmbedder  # noqa: PLC0415 - onnxruntime only when used
+
+    return MiniLMEmbedder()
+
+
+def build_retriever(settings: Settings, knowledge: KnowledgeBase, embedder: Embedder,
+                    notices: list[str]) -> Retriever | None:  # fmt: skip
+    from interviewer.chunks import build_chunks  # noqa: PLC0415
+
+    if settings.retrieval == "off":
+        return None
+    if isinstance(embedder, HashEmbedder):
+        return InMemoryRetriever(build_chunks(knowledge), embedder)
+    from interviewer.retriever import ChromaRetriever  # noqa: PLC0415 - chromadb is heavy to import
+
+    retriever = ChromaRetriever(settings.index_dir, embedder, hybrid=settings.retrieval == "hybrid")
+    message = retriever.ensure_index(build_chunks(knowledge))
+    if message:
+        notices.append(message)
+        log.info(message)
+    return retriever
+
+
+def build_chat_model(settings: Settings) -> ChatModel | None:
+    if settings.offline:
+        return None
+    from interviewer.llm import OpenAICompatibleModel  # noqa: PLC0415 - openai only when used
+
+    if settings.base_url:
+        return OpenAICompatibleModel.from_settings(settings, base_url=settings.base_url, local=False)
+    if settings.local_model == "off":
+        return None
+    from interviewer.local_model import LocalModelServer  # noqa: PLC0415
+
+    server = LocalModelServer.shared(settings)
+    return OpenAICompatibleModel.from_settings(settings, base_url=server.base_url, local=True,
+                                               model_name=server.model_name, server=server)  # fmt: skip
+
+
+def build(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    chat_model: ChatModel | None = None,
+    use_model: bool = True,
+    clock: Clock | None = None,
+    knowledge: KnowledgeBase | None = None,
+) -> Wiring:
+    knowledge = knowledge or default_knowledge()
+    store = Store(settings.db_path)
+    clock = clock or SystemClock()
+    embedder = embedder or build_embedder("real")
+    notices: list[str] = []
+    retriever = build_retriever(settings, knowledge, embedder, notices)
+    scorer = Scorer(embedder)
+    grader = Grader(knowledge, scorer)
+
+    def coverage(note: PhaseNote, answers: list[str] | tuple[str, ...]) -> dict[str, float]:
+        return scorer.coverage(knowledge.case(note.case), note, list(answers))
+
+    policy = Policy(knowledge, coverage, retriever)
+    if chat_model is None and use_model:
+        chat_model = build_chat_model(settings)
+    phraser = None
+    if chat_model is not None:
+        phraser = ModelPhraser(chat_model, first_token_deadline_s=settings.reply_deadline_s,
+                               total_deadline_s=settings.reply_deadline_s + 30)  # fmt: skip
+
+    def budgets(mode: Mode, phase: Phase | None) -> dict[Phase, float]:
+        base = default_budgets(mode, phase)
+        return {p: settings.budgets.get(p, s / 60) * 60 * settings.budget_scale for p, s in base.items()}
+
+    service = InterviewService(knowledge=knowledge, store=store, clock=clock, policy=policy,
+                               grader=grader, phraser=phraser, budget_seconds=budgets)  # fmt: skip
+    return Wiring(settings=settings, knowledge=knowledge, store=store, clock=clock, embedder=embedder,
+                  retriever=retriever, scorer=scorer, grader=grader, service=service,
+                  chat_model=chat_model, notices=notices)  # fmt: skip
+
+
+def build_fake(settings: Settings, *, replies: list[str] | None = None, clock: Clock | None = None,
+               with_model: bool = False) -> Wiring:  # fmt: skip
+    """Everything fake but the store: for tests, benchmarks and `--fake`."""
+    model = ScriptedChatModel(replies or []) if with_model else None
+    return build(settings, embedder=HashEmbedder(), chat_model=model, use_model=False, clock=clock)

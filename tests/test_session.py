@@ -1,0 +1,172 @@
+"""The session use case end to end on fakes: turns in, replies out, everything on disk."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from interviewer.domain import CaseId, Mode, Phase, Role, Status, TurnKind
+from interviewer.errors import InputRejected, UnknownId
+from interviewer.fakes import FakeClock
+from interviewer.session import MAX_CHARS
+from interviewer.store import Store
+from interviewer.wiring import Wiring, build
+from interviewer.fakes import HashEmbedder
+
+GOOD = (
+    "I'd optimise for click-through calibrated probabilities because the auction multiplies pCTR by "
+    "the bid, so a 10% over-prediction shifts who wins; we log impressions and clicks with a "
+    "30-minute attribution window."
+)
+
+
+def test_drill_runs_to_the_report(wiring: Wiring, clock: FakeClock) -> None:
+    service = wiring.service
+    update = service.start(CaseId.AD_CLICK_PREDICTION, Mode.DRILL, Phase.EVALUATION)
+    sid = update.state.id
+    kinds = [t.kind for t in update.state.turns]
+    assert kinds == [TurnKind.BRIEFING, TurnKind.OPENING]
+    assert "established" not in update.state.turns[0].text  # the briefing is prose, not field names
+    for _ in range(3):
+        clock.advance(40)
+        update = service.send(sid, GOOD)
+        assert update.state.turns[-1].role is Role.INTERVIEWER
+    update = service.command(sid, "end")
+    assert update.state.status is Status.ENDED
+    assert update.report is not None and Phase.EVALUATION in update.report.phases
+    assert wiring.store.latest_grade(sid) is not None
+
+
+def test_full_interview_walks_all_phases(wiring: Wiring, clock: FakeClock) -> None:
+    service = wiring.service
+    sid = service.start(CaseId.VISUAL_SEARCH, Mode.FULL).state.id
+    phases = []
+    while True:
+        state = service.load(sid)
+        if state.status is Status.ENDED:
+            break
+        phases.append(state.phase)
+        clock.advance(30)
+        service.send(sid, "We embed images with a CNN and search an HNSW index because it keeps p99 under 100 ms.")
+        service.command(sid, "next")
+    assert phases == [Phase.REQUIREMENTS, Phase.FRAMING, Phase.DATA, Phase.MODELING, Phase.EVALUATION,
+                      Phase.SERVING, Phase.MONITORING, Phase.WRAPUP]  # fmt: skip
+    report = service.latest_report(sid)
+    assert report is not None and not report.partial
+    assert set(report.phases) == set(phases) - {Phase.WRAPUP}
+
+
+def test_clarifying_question_is_answered_from_the_fact_sheet(wiring: Wiring) -> None:
+    service = wiring.service
+    sid = service.start(CaseId.AD_CLICK_PREDICTION, Mode.FULL).state.id
+    update = service.send(sid, "How many daily active users do we have?")
+    reply = update.state.turns[-1]
+    assert reply.kind is TurnKind.FACT
+    assert reply.citation is not None and reply.citation.source.endswith("facts.md")
+    facts = wiring.knowledge.case(CaseId.AD_CLICK_PREDICTION).facts
+    assert reply.text in [f.answer for f in facts.facts]
+
+
+def test_follow_up_carries_a_citation(wiring: Wiring) -> None:
+    service = wiring.service
+    sid = service.start(CaseId.VISUAL_SEARCH, Mode.DRILL, Phase.SERVING).state.id
+    update = service.send(sid, "We would put the model behind an API.")
+    reply = update.state.turns[-1]
+    assert reply.kind is TurnKind.FOLLOW_UP
+    assert reply.citation is not None and reply.citation.source == "knowledge/cases/visual-search/serving.md"
+    assert reply.key_point_id
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "type an answer"), ("   \n\t ", "type an answer"), ("x" * (MAX_CHARS + 1), "20,000"),
+     ("\x00\x01\x02\x03" * 50, "binary")],  # fmt: skip
+)
+def test_bad_input_is_refused_and_nothing_is_stored(wiring: Wiring, text: str, message: str) -> None:
+    service = wiring.service
+    sid = service.start(CaseId.AD_CLICK_PREDICTION, Mode.FULL).state.id
+    before = len(service.load(sid).turns)
+    with pytest.raises(InputRejected) as caught:
+        service.send(sid, text)
+    assert message in caught.value.user_message
+    assert len(service.load(sid).turns) == before
+
+
+def test_exactly_the_limit_is_accepted_and_stored_verbatim(wiring: Wiring) -> None:
+    service = wiring.service
+    sid = service.start(CaseId.AD_CLICK_PREDICTION, Mode.FULL).state.id
+    text = ("é😀 " * (MAX_CHARS // 3))[:MAX_CHARS]
+    service.send(sid, text)
+    stored = [t for t in service.load(sid).turns if t.role is Role.CANDIDATE]
+    assert stored[-1].text == text
+
+
+def test_unknown_session_and_path_like_ids_are_refused(wiring: Wiring) -> None:
+    with pytest.raises(UnknownId):
+        wiring.service.send("../../etc/passwd", "hello")
+    with pytest.raises(UnknownId):
+        wiring.service.send("A" * 22, "hello")
+
+
+def test_ended_interview_refuses_answers_but_can_be_graded(wiring: Wiring) -> None:
+    service = wiring.service
+    sid = service.start(CaseId.AD_CLICK_PREDICTION, Mode.DRILL, Phase.DATA).state.id
+    service.command(sid, "end")
+    with pytest.raises(InputRejected):
+        service.send(sid, "one more thing")
+    assert service.command(sid, "grade").report is not None
+
+
+def test_unanswered_turn_is_answered_after_a_restart(wiring: Wiring, settings, clock) -> None:  # noqa: ANN001
+    service = wiring.service
+    sid = service.start(CaseId.AD_CLICK_PREDICTION, Mode.FULL).state.id
+    # Simulate a crash right after the candidate turn was committed: advance + save, no reply.
+    from interviewer.domain import CandidateAnswered
+    from interviewer.engine import advance
+
+    state, _ = advance(service.load(sid), CandidateAnswered(at=clock.now(), text=GOOD))
+    wiring.store.save(state, now=clock.now())
+    wiring.store.close()
+    reopened = build(settings, embedder=HashEmbedder(), use_model=False, clock=clock)
+    loaded = reopened.service.load(sid)
+    assert loaded.pending and loaded.turns[-1].text == GOOD
+    resumed = reopened.service.resume(sid)
+    assert not resumed.state.pending
+    assert resumed.state.turns[-1].role is Role.INTERVIEWER
+    reopened.store.close()
+
+
+def test_two_sessions_do_not_see_each_others_turns(wiring: Wiring) -> None:
+    service = wiring.service
+    a = service.start(CaseId.AD_CLICK_PREDICTION, Mode.FULL).state.id
+    b = service.start(CaseId.VISUAL_SEARCH, Mode.FULL).state.id
+    errors: list[BaseException] = []
+
+    def talk(sid: str, marker: str) -> None:
+        try:
+            for i in range(5):
+                service.send(sid, f"{marker} answer number {i} with a reason because latency matters.")
+        except BaseException as err:  # noqa: BLE001
+            errors.append(err)
+
+    threads = [threading.Thread(target=talk, args=(a, "ALPHA")), threading.Thread(target=talk, args=(b, "BRAVO"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    texts_a = " ".join(t.text for t in service.load(a).turns if t.role is Role.CANDIDATE)
+    texts_b = " ".join(t.text for t in service.load(b).turns if t.role is Role.CANDIDATE)
+    assert "BRAVO" not in texts_a and texts_a.count("ALPHA") == 5
+    assert "ALPHA" not in texts_b and texts_b.count("BRAVO") == 5
+
+
+def test_store_survives_reopen_with_identical_state(wiring: Wiring, settings) -> None:  # noqa: ANN001
+    service = wiring.service
+    sid = service.start(CaseId.VISUAL_SEARCH, Mode.DRILL, Phase.MODELING).state.id
+    service.send(sid, GOOD)
+    before = service.load(sid)
+    again = Store(settings.db_path)
+    assert again.load(sid) == before
+    again.close()
