@@ -18,16 +18,23 @@ class CassetteMiss(RuntimeError):
     pass
 
 
-def request_key(messages: Sequence[ChatMessage], max_tokens: int, json_schema: dict[str, object] | None) -> str:
-    payload = {"messages": [m.model_dump() for m in messages], "max_tokens": max_tokens,
-               "schema": json_schema}  # fmt: skip
+def request_key(
+    messages: Sequence[ChatMessage], max_tokens: int, json_schema: dict[str, object] | None
+) -> str:
+    payload = {
+        "messages": [m.model_dump() for m in messages],
+        "max_tokens": max_tokens,
+        "schema": json_schema,
+    }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
 
 
 class CassetteChatModel:
     """Replays from `path`; with `inner`, records what is missing (or everything, if `record_all`)."""
 
-    def __init__(self, path: Path, inner: ChatModel | None = None, *, record_all: bool = False) -> None:
+    def __init__(
+        self, path: Path, inner: ChatModel | None = None, *, record_all: bool = False
+    ) -> None:
         self.path = path
         self.inner = inner
         self.record_all = record_all

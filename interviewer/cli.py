@@ -16,14 +16,19 @@ from interviewer.domain import GRADED_PHASES, CaseId, Mode, Phase, Role, Status
 from interviewer.errors import InterviewerError, UnknownId
 from interviewer.session import Command, SessionUpdate
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Mock interviewer for ML system design interviews.")  # fmt: skip
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Mock interviewer for ML system design interviews.",
+)
 knowledge_app = typer.Typer(no_args_is_help=True, help="Validate the knowledge base.")
 eval_app = typer.Typer(no_args_is_help=True, help="Measure the grader, retrieval and interviewer.")
 app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(eval_app, name="eval")
 
-FakeOpt = Annotated[bool, typer.Option("--fake", help="Hash embedder and no model: instant, for trying things out.")]
+FakeOpt = Annotated[
+    bool, typer.Option("--fake", help="Hash embedder and no model: instant, for trying things out.")
+]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Scripted interviewer, no chat model.")]
 
 
@@ -36,7 +41,9 @@ def parse_case(value: str) -> CaseId:
         return CaseId(value)
     except ValueError:
         valid = ", ".join(c.value for c in CaseId)
-        raise UnknownId(value, user_message=f"Unknown case {value!r}. Valid cases: {valid}") from None
+        raise UnknownId(
+            value, user_message=f"Unknown case {value!r}. Valid cases: {valid}"
+        ) from None
 
 
 def parse_phase(value: str) -> Phase:
@@ -51,8 +58,8 @@ def parse_phase(value: str) -> Phase:
     return phase
 
 
-def _wiring(offline: bool, fake: bool):  # noqa: ANN202 - wiring imports are deferred for speed
-    from interviewer.wiring import build, build_fake  # noqa: PLC0415
+def _wiring(offline: bool, fake: bool):
+    from interviewer.wiring import build, build_fake
 
     settings = _settings(offline or fake)
     if fake:
@@ -74,12 +81,15 @@ def _echo_updates(updates: Iterator[SessionUpdate], seen: int) -> tuple[int, Ses
     return seen, last
 
 
-def _interactive(offline: bool, fake: bool, case: str, mode: Mode, phase: str | None,
-                 resume: str | None = None) -> None:  # fmt: skip
+def _interactive(
+    offline: bool, fake: bool, case: str, mode: Mode, phase: str | None, resume: str | None = None
+) -> None:
     wiring = _wiring(offline, fake)
     service = wiring.service
-    typer.secho(f"Model: {wiring.model_label}. Commands: /hint /next /grade /end /quit",
-                fg=typer.colors.BRIGHT_BLACK)  # fmt: skip
+    typer.secho(
+        f"Model: {wiring.model_label}. Commands: /hint /next /grade /end /quit",
+        fg=typer.colors.BRIGHT_BLACK,
+    )
     if resume:
         update = service.resume(resume)
         for turn in update.state.turns:
@@ -92,7 +102,12 @@ def _interactive(offline: bool, fake: bool, case: str, mode: Mode, phase: str | 
         assert update is not None
     session_id = update.state.id
     typer.secho(f"(session {session_id})", fg=typer.colors.BRIGHT_BLACK)
-    commands: dict[str, Command] = {"/hint": "hint", "/next": "next", "/end": "end", "/grade": "grade"}
+    commands: dict[str, Command] = {
+        "/hint": "hint",
+        "/next": "next",
+        "/end": "end",
+        "/grade": "grade",
+    }
     while True:
         try:
             line = input("\nYou: ")
@@ -105,14 +120,16 @@ def _interactive(offline: bool, fake: bool, case: str, mode: Mode, phase: str | 
             return
         try:
             if stripped in commands:
-                seen, last = _echo_updates(service.command_stream(session_id, commands[stripped]), seen)
+                seen, last = _echo_updates(
+                    service.command_stream(session_id, commands[stripped]), seen
+                )
             else:
                 seen, last = _echo_updates(service.send_stream(session_id, line), seen)
         except InterviewerError as err:
             typer.secho(err.user_message, fg=typer.colors.RED, err=True)
             continue
         if last is not None and last.report is not None:
-            from interviewer.grading import to_markdown  # noqa: PLC0415
+            from interviewer.grading import to_markdown
 
             typer.echo(to_markdown(last.report, wiring.knowledge))
         if last is not None and last.state.status is Status.ENDED:
@@ -121,7 +138,9 @@ def _interactive(offline: bool, fake: bool, case: str, mode: Mode, phase: str | 
 
 @app.command()
 def start(
-    case: Annotated[str, typer.Option(help="Case id, e.g. ad-click-prediction.")] = "ad-click-prediction",
+    case: Annotated[
+        str, typer.Option(help="Case id, e.g. ad-click-prediction.")
+    ] = "ad-click-prediction",
     offline: OfflineOpt = False,
     fake: FakeOpt = False,
 ) -> None:
@@ -153,7 +172,7 @@ def sessions(
     unfinished: Annotated[bool, typer.Option(help="Only sessions still in progress.")] = False,
 ) -> None:
     """List saved sessions."""
-    from interviewer.store import Store  # noqa: PLC0415
+    from interviewer.store import Store
 
     store = Store(_settings().db_path)
     rows = store.sessions(status=Status.ACTIVE if unfinished else None)
@@ -162,19 +181,21 @@ def sessions(
     for row in rows:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
         overall = "-" if row.overall is None else f"{row.overall:.2f}"
-        typer.echo(f"{row.id}  {when}  {row.case:<26} {row.mode:<5} {row.status:<6} "
-                   f"{row.phase:<12} turns={row.turns:<4} overall={overall}")  # fmt: skip
+        typer.echo(
+            f"{row.id}  {when}  {row.case:<26} {row.mode:<5} {row.status:<6} "
+            f"{row.phase:<12} turns={row.turns:<4} overall={overall}"
+        )
 
 
 @app.command()
 def export(
     session: str,
-    format: Annotated[str, typer.Option("--format", help="json or md")] = "json",  # noqa: A002
+    format: Annotated[str, typer.Option("--format", help="json or md")] = "json",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
 ) -> None:
     """Write a session's transcript (DESIGN.md section 5) as JSON or Markdown."""
-    from interviewer.store import Store  # noqa: PLC0415
-    from interviewer.transcript import from_state, to_json, to_markdown  # noqa: PLC0415
+    from interviewer.store import Store
+    from interviewer.transcript import from_state, to_json, to_markdown
 
     if format not in ("json", "md"):
         raise UnknownId(format, user_message="--format must be json or md")
@@ -191,16 +212,18 @@ def export(
 @app.command()
 def grade(
     files: Annotated[list[Path], typer.Argument(help="Transcript JSON files.")],
-    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, DESIGN.md section 6.")] = False,
-    format: Annotated[str, typer.Option("--format", help="json or md")] = "md",  # noqa: A002
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON Lines, DESIGN.md section 6.")
+    ] = False,
+    format: Annotated[str, typer.Option("--format", help="json or md")] = "md",
     fake: FakeOpt = False,
 ) -> None:
     """Grade transcripts without any model call."""
-    from interviewer.grading import Grader, to_markdown  # noqa: PLC0415
-    from interviewer.knowledge import default_knowledge  # noqa: PLC0415
-    from interviewer.scoring import Scorer  # noqa: PLC0415
-    from interviewer.transcript import load_transcript  # noqa: PLC0415
-    from interviewer.wiring import build_embedder  # noqa: PLC0415
+    from interviewer.grading import Grader, to_markdown
+    from interviewer.knowledge import default_knowledge
+    from interviewer.scoring import Scorer
+    from interviewer.transcript import load_transcript
+    from interviewer.wiring import build_embedder
 
     knowledge = default_knowledge()
     grader = Grader(knowledge, Scorer(build_embedder("fake" if fake else "real")))
@@ -224,7 +247,7 @@ def grade(
 @knowledge_app.command("check")
 def knowledge_check() -> None:
     """Validate every note, fact sheet and rubric; print counts."""
-    from interviewer.knowledge import KNOWLEDGE_DIR, load_knowledge  # noqa: PLC0415
+    from interviewer.knowledge import KNOWLEDGE_DIR, load_knowledge
 
     kb = load_knowledge(KNOWLEDGE_DIR)
     for key, value in kb.counts().items():
@@ -241,10 +264,10 @@ def knowledge_check() -> None:
 @app.command()
 def index(fake: FakeOpt = False) -> None:
     """Rebuild the retrieval index from knowledge/ and print counts and time."""
-    from interviewer.chunks import build_chunks  # noqa: PLC0415
-    from interviewer.knowledge import default_knowledge  # noqa: PLC0415
-    from interviewer.retriever import ChromaRetriever  # noqa: PLC0415
-    from interviewer.wiring import build_embedder  # noqa: PLC0415
+    from interviewer.chunks import build_chunks
+    from interviewer.knowledge import default_knowledge
+    from interviewer.retriever import ChromaRetriever
+    from interviewer.wiring import build_embedder
 
     settings = _settings()
     chunks = build_chunks(default_knowledge())
@@ -266,7 +289,7 @@ def eval_grading(
     fake: FakeOpt = False,
 ) -> None:
     """Grader metrics on evals/grading beside a word-count baseline."""
-    from interviewer.evaluation.grading import run  # noqa: PLC0415
+    from interviewer.evaluation.grading import run
 
     typer.echo(run(split=split, fake=fake))
 
@@ -274,7 +297,7 @@ def eval_grading(
 @eval_app.command("retrieval")
 def eval_retrieval(fake: FakeOpt = False) -> None:
     """Recall@1, Recall@5 and MRR of the retriever on evals/retrieval."""
-    from interviewer.evaluation.retrieval import run  # noqa: PLC0415
+    from interviewer.evaluation.retrieval import run
 
     typer.echo(run(fake=fake))
 
@@ -282,7 +305,7 @@ def eval_retrieval(fake: FakeOpt = False) -> None:
 @app.command()
 def ui(fake: FakeOpt = False, offline: OfflineOpt = False) -> None:
     """Serve the web app (same as `make run`)."""
-    from interviewer.ui.server import serve  # noqa: PLC0415
+    from interviewer.ui.server import serve
 
     serve(fake=fake, offline=offline)
 

@@ -80,4 +80,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as err:
         first = err.errors()[0]
         name = "INTERVIEWER_" + "_".join(str(p) for p in first["loc"][:1]).upper()
-        raise ConfigError(f"{name}: {first['msg']}", user_message=f"{name}: {first['msg']}") from err
+        raise ConfigError(
+            f"{name}: {first['msg']}", user_message=f"{name}: {first['msg']}"
+        ) from err

@@ -296,7 +296,9 @@ class SessionState(Frozen):
         return bool(self.pending)
 
 
-def default_budgets(mode: Mode, drill_phase: Phase | None, scale: float = 1.0) -> dict[Phase, float]:
+def default_budgets(
+    mode: Mode, drill_phase: Phase | None, scale: float = 1.0
+) -> dict[Phase, float]:
     """Seconds per phase; `scale` stretches the whole interview (a custom budget)."""
     if mode is Mode.DRILL:
         if drill_phase is None:

@@ -74,5 +74,5 @@ class MiniLMEmbedder:
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
     # Chroma calls an embedding function with `input=`; keeping it here avoids a chromadb import.
-    def __call__(self, input: Sequence[str]) -> list[Vectors]:  # noqa: A002 - Chroma's name
+    def __call__(self, input: Sequence[str]) -> list[Vectors]:
         return list(self.embed(list(input)))

@@ -87,7 +87,11 @@ def _start(state: SessionState, at: float) -> Result:
     else:
         # The intro is the greeting and the case prompt; the clock for requirements starts with it.
         begun = state.phases[1]
-        actions = (Open(phase=Phase.INTRO), MoveOn(from_phase=first, to_phase=begun), Open(phase=begun))
+        actions = (
+            Open(phase=Phase.INTRO),
+            MoveOn(from_phase=first, to_phase=begun),
+            Open(phase=begun),
+        )
     started = state.model_copy(
         update={"phase": begun, "started_at": at, "phase_started_at": at, "status": Status.ACTIVE}
     )

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Iterator, Sequence
@@ -25,8 +26,14 @@ DEFAULT_REPLY = "Could you go one level deeper on that?"
 class ScriptedChatModel:
     """Replies come from a queue; an exception in the queue is raised instead of replying."""
 
-    def __init__(self, replies: Sequence[str | Exception] = (), *, default: str | None = DEFAULT_REPLY,
-                 chunk_size: int = 12, delay_s: float = 0.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        replies: Sequence[str | Exception] = (),
+        *,
+        default: str | None = DEFAULT_REPLY,
+        chunk_size: int = 12,
+        delay_s: float = 0.0,
+    ) -> None:
         self._queue: list[str | Exception] = list(replies)
         self.default = default
         self.chunk_size = chunk_size
@@ -101,7 +108,7 @@ class HashEmbedder:
         for row, text in enumerate(texts):
             tokens = sorted(content_words(text))
             raw = words(text)
-            features = tokens + [f"{a}_{b}" for a, b in zip(raw, raw[1:], strict=False)]
+            features = tokens + [f"{a}_{b}" for a, b in itertools.pairwise(raw)]
             for feature in features:
                 digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
                 index = int.from_bytes(digest[:4], "little") % self.dim
@@ -112,7 +119,7 @@ class HashEmbedder:
                 out[row] /= norm
         return out
 
-    def __call__(self, input: Sequence[str]) -> list[Vectors]:  # noqa: A002 - Chroma's name
+    def __call__(self, input: Sequence[str]) -> list[Vectors]:
         return list(self.embed(list(input)))
 
 

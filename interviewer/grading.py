@@ -89,7 +89,9 @@ class Grader:
                 break
             title = PHASE_TITLES[phase].lower()
             if score < 0:
-                steps.append(f"Say more in {title}: give a full answer before moving on, even a short one.")
+                steps.append(
+                    f"Say more in {title}: give a full answer before moving on, even a short one."
+                )
                 continue
             if score >= 0.75:
                 continue
@@ -107,7 +109,9 @@ class Grader:
 
 
 def _phases_present(turns: Sequence[Turn]) -> list[Phase]:
-    present = {t.phase for t in turns if t.role is Role.CANDIDATE and t.kind is not TurnKind.CLARIFYING}
+    present = {
+        t.phase for t in turns if t.role is Role.CANDIDATE and t.kind is not TurnKind.CLARIFYING
+    }
     return [p for p in GRADED_PHASES if p in present]
 
 
@@ -126,12 +130,16 @@ def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
             lines.append(f"| {PHASE_TITLES[phase]} | insufficient evidence | – |")
         else:
             level = grade.level or 1
-            lines.append(f"| {PHASE_TITLES[phase]} | {grade.score:.2f} | {level} ({LEVEL_NAMES[level]}) |")
+            lines.append(
+                f"| {PHASE_TITLES[phase]} | {grade.score:.2f} | {level} ({LEVEL_NAMES[level]}) |"
+            )
     lines += ["", "## Next steps", ""] + [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
     for phase, grade in report.phases.items():
         lines += ["", f"## {PHASE_TITLES[phase]}", ""]
         if grade.insufficient_evidence:
-            lines.append("_Insufficient evidence: the candidate said almost nothing in this phase._")
+            lines.append(
+                "_Insufficient evidence: the candidate said almost nothing in this phase._"
+            )
         rubric = knowledge.rubrics.get(str(phase))
         for criterion in grade.criteria:
             name = rubric.criterion(criterion.id).name if rubric else criterion.id

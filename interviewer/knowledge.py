@@ -19,8 +19,18 @@ from interviewer.errors import InterviewerError
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 MODEL_ANSWER_HEADING = "## Model answer"
-FACT_TOPICS = ("scale", "latency", "freshness", "data", "labels", "privacy", "scope", "business",
-               "infra", "product")  # fmt: skip
+FACT_TOPICS = (
+    "scale",
+    "latency",
+    "freshness",
+    "data",
+    "labels",
+    "privacy",
+    "scope",
+    "business",
+    "infra",
+    "product",
+)
 
 Kebab = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, Field(min_length=3)]
@@ -189,7 +199,9 @@ class KnowledgeBase(Strict):
             for phase in GRADED_PHASES:
                 if case is None or phase not in case.notes:
                     gaps.append(str(root / "cases" / case_id / f"{phase}.md"))
-        gaps += [str(root / "rubrics" / f"{p}.yaml") for p in _rubric_names() if p not in self.rubrics]
+        gaps += [
+            str(root / "rubrics" / f"{p}.yaml") for p in _rubric_names() if p not in self.rubrics
+        ]
         return gaps
 
     def counts(self) -> dict[str, int]:
@@ -273,9 +285,7 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...], offset: int) ->
 M = TypeVar("M", bound=BaseModel)
 
 
-def _validate(
-    model: type[M], data: Any, path: Path, node: yaml.Node | None, offset: int
-) -> M:
+def _validate(model: type[M], data: Any, path: Path, node: yaml.Node | None, offset: int) -> M:
     if not isinstance(data, dict):
         raise KnowledgeError(path, offset + 1, "expected a mapping of fields")
     try:
@@ -361,8 +371,9 @@ def load_knowledge(root: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
             raise KnowledgeError(folder, None, f"unknown case id; valid: {', '.join(valid_cases)}")
         for extra in sorted(folder.glob("*.md")):
             if extra.name not in valid_files:
-                raise KnowledgeError(extra, None, "unknown phase file; valid: " + ", ".join(
-                    sorted(valid_files)))  # fmt: skip
+                raise KnowledgeError(
+                    extra, None, "unknown phase file; valid: " + ", ".join(sorted(valid_files))
+                )
         facts_path = folder / "facts.md"
         if not facts_path.exists():
             raise KnowledgeError(facts_path, None, "missing fact sheet")
@@ -398,9 +409,11 @@ def _check_criteria(note: PhaseNote, rubric: Rubric | None, root: Path) -> None:
         if point.criterion not in known:
             path = root.parent / note.source if note.source else root
             raise KnowledgeError(
-                path, None, f"key point {point.id!r} names criterion {point.criterion!r}; "
-                f"the {note.phase} rubric has {', '.join(sorted(known))}"
-            )  # fmt: skip
+                path,
+                None,
+                f"key point {point.id!r} names criterion {point.criterion!r}; "
+                f"the {note.phase} rubric has {', '.join(sorted(known))}",
+            )
 
 
 @cache

@@ -30,9 +30,18 @@ if TYPE_CHECKING:
 
 
 class OpenAICompatibleModel:
-    def __init__(self, *, base_url: str, model: str, api_key: str, timeout_s: float, max_retries: int,
-                 local: bool, allow_requests: bool = True,
-                 server: LocalModelServer | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str,
+        timeout_s: float,
+        max_retries: int,
+        local: bool,
+        allow_requests: bool = True,
+        server: LocalModelServer | None = None,
+    ) -> None:
         self._model_name = model
         self._local = local
         self._allow = allow_requests
@@ -49,8 +58,15 @@ class OpenAICompatibleModel:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, base_url: str, local: bool, model_name: str | None = None,
-                      server: LocalModelServer | None = None) -> OpenAICompatibleModel:  # fmt: skip
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        base_url: str,
+        local: bool,
+        model_name: str | None = None,
+        server: LocalModelServer | None = None,
+    ) -> OpenAICompatibleModel:
         return cls(
             base_url=base_url,
             model=model_name or settings.model,
@@ -97,7 +113,10 @@ class OpenAICompatibleModel:
         except openai.APIConnectionError as err:
             raise ModelUnavailable(str(err)) from err
         except openai.RateLimitError as err:
-            raise ModelRefused(f"rate limited: {err}", user_message="The model server is busy (rate limited); using the scripted interviewer for this turn.") from err
+            raise ModelRefused(
+                f"rate limited: {err}",
+                user_message="The model server is busy (rate limited); using the scripted interviewer for this turn.",
+            ) from err
         except openai.APIStatusError as err:
             raise ModelRefused(f"HTTP {err.status_code}: {err}") from err
         except openai.OpenAIError as err:

@@ -71,8 +71,10 @@ def _part_files(model: BundledModel) -> list[Path]:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None:
             extra = " (install with `uv sync --extra small`)" if model.key == "small" else ""
-            raise ModelUnavailable(f"package {name} missing",
-                                   user_message=f"The bundled model package {name} is not installed{extra}.")  # fmt: skip
+            raise ModelUnavailable(
+                f"package {name} missing",
+                user_message=f"The bundled model package {name} is not installed{extra}.",
+            )
         data = sorted((Path(spec.origin).parent / "data").glob("part*.bin"))
         if not data:
             raise ModelUnavailable(f"no data in {name}")
@@ -101,17 +103,28 @@ def assemble(model: BundledModel, models_dir: Path, *, progress: bool = True) ->
                     digest.update(block)
                     done += len(block)
             if progress:
-                log.info("assembling the bundled model: part %d/%d (%d%%)", index, len(parts),
-                         100 * done // max(1, total))  # fmt: skip
+                log.info(
+                    "assembling the bundled model: part %d/%d (%d%%)",
+                    index,
+                    len(parts),
+                    100 * done // max(1, total),
+                )
     actual = digest.hexdigest()
     if model.sha256 and actual != model.sha256:
         partial.unlink(missing_ok=True)
-        raise ModelUnavailable(f"sha256 mismatch: {actual}",
-                               user_message="The bundled model parts are damaged (checksum mismatch); reinstall with `make clean run`.")  # fmt: skip
+        raise ModelUnavailable(
+            f"sha256 mismatch: {actual}",
+            user_message="The bundled model parts are damaged (checksum mismatch); reinstall with `make clean run`.",
+        )
     partial.replace(target)
     stamp.write_text(actual)
-    log.info("model ready: %s (%.0f MB, sha256 %s…, %.1fs)", target, total / 1e6, actual[:12],
-             time.monotonic() - started)  # fmt: skip
+    log.info(
+        "model ready: %s (%.0f MB, sha256 %s…, %.1fs)",
+        target,
+        total / 1e6,
+        actual[:12],
+        time.monotonic() - started,
+    )
     return target
 
 
@@ -186,19 +199,40 @@ class LocalModelServer:
                 return
             path = assemble(self.model, self.settings.models_dir)
             self.port = free_port()
-            log.info("starting the local model server on 127.0.0.1:%d (first start takes ~10 s)...", self.port)
+            log.info(
+                "starting the local model server on 127.0.0.1:%d (first start takes ~10 s)...",
+                self.port,
+            )
             log_file = (self.settings.data_dir / "llama-server.log").open("ab")
-            self.process = subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
-                [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
-                 "--port", str(self.port), "--n_ctx", "4096", "--n_threads", str(max(1, os.cpu_count() or 2)),
-                 "--model_alias", self.model.label],
-                stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "llama_cpp.server",
+                    "--model",
+                    str(path),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--n_ctx",
+                    "4096",
+                    "--n_threads",
+                    str(max(1, os.cpu_count() or 2)),
+                    "--model_alias",
+                    self.model.label,
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    raise ModelUnavailable("llama.cpp server exited",
-                                           user_message="The local model server failed to start; see llama-server.log in the data folder.")  # fmt: skip
+                    raise ModelUnavailable(
+                        "llama.cpp server exited",
+                        user_message="The local model server failed to start; see llama-server.log in the data folder.",
+                    )
                 if healthy(self.base_url):
                     break
                 time.sleep(0.5)

@@ -17,8 +17,14 @@ _DONE = object()
 
 
 class ModelPhraser:
-    def __init__(self, model: ChatModel, *, first_token_deadline_s: float, total_deadline_s: float,
-                 max_tokens: int = 120) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model: ChatModel,
+        *,
+        first_token_deadline_s: float,
+        total_deadline_s: float,
+        max_tokens: int = 120,
+    ) -> None:
         self.model = model
         self.first_token_deadline_s = first_token_deadline_s
         self.total_deadline_s = total_deadline_s
@@ -51,7 +57,7 @@ class ModelPhraser:
                     chunks.put(chunk)
             except ModelError as err:
                 chunks.put(err)
-            except Exception as err:  # noqa: BLE001 - any adapter bug must become a fallback, not a crash
+            except Exception as err:
                 chunks.put(ModelError(f"{type(err).__name__}: {err}"))
             chunks.put(_DONE)
 
@@ -64,7 +70,9 @@ class ModelPhraser:
             try:
                 item = chunks.get(timeout=max(0.01, remaining))
             except queue.Empty:
-                raise ModelTimeout(f"no {'first token' if first else 'end'} within {limit:.0f}s") from None
+                raise ModelTimeout(
+                    f"no {'first token' if first else 'end'} within {limit:.0f}s"
+                ) from None
             if item is _DONE:
                 return
             if isinstance(item, ModelError):

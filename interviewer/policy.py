@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import assert_never
+
+from pydantic import Field
 
 from interviewer.domain import (
+    GRADED_PHASES,
     PHASE_TITLES,
     Action,
     AnswerClarifying,
@@ -19,7 +23,6 @@ from interviewer.domain import (
     Close,
     FollowUp,
     Frozen,
-    GRADED_PHASES,
     Hint,
     MoveOn,
     Nudge,
@@ -46,7 +49,7 @@ class Plan(Frozen):
     kind: TurnKind
     text: str
     task: str | None = None  # prompt used to rephrase it with a model; None = say it as is
-    context: dict[str, str] = {}
+    context: dict[str, str] = Field(default_factory=dict)
     citation: Citation | None = None
     key_point_id: str | None = None
     phase_done: bool = False  # nothing left to ask: the session moves to the next phase
@@ -116,7 +119,7 @@ class Policy:
                 label = "Grade so far" if partial else "Final report"
                 return Plan(action=action, kind=TurnKind.REPORT, text=f"{label} is ready.")
             case _:
-                raise AssertionError(f"unhandled action {action!r}")
+                assert_never(action)
 
     # ---- each move ----
 
@@ -140,15 +143,18 @@ class Policy:
     def _brief(self, case: Case, phase: Phase) -> Plan:
         before = GRADED_PHASES[: GRADED_PHASES.index(phase)] if phase in GRADED_PHASES else ()
         earlier = [p for p in before if p in case.facts.established]
-        lines = [f"This is a drill of {PHASE_TITLES[phase].lower()} for this problem: "
-                 f"{case.facts.prompt}"]  # fmt: skip
+        lines = [
+            f"This is a drill of {PHASE_TITLES[phase].lower()} for this problem: "
+            f"{case.facts.prompt}"
+        ]
         if earlier:
             lines.append("Assume the earlier phases settled this:")
             lines += [f"- {PHASE_TITLES[p]}: {case.facts.established[p]}" for p in earlier]
         lines.append("You have about 8 minutes. Ask clarifying questions whenever you like.")
         cite = Citation(source=case.facts.source, heading="established", excerpt="")
-        return Plan(action=Brief(phase=phase), kind=TurnKind.BRIEFING, text="\n".join(lines),
-                    citation=cite)  # fmt: skip
+        return Plan(
+            action=Brief(phase=phase), kind=TurnKind.BRIEFING, text="\n".join(lines), citation=cite
+        )
 
     def uncovered(self, state: SessionState, note: PhaseNote) -> list[KeyPoint]:
         answers = [t.text for t in state.phase_turns(note.phase, Role.CANDIDATE)]
@@ -172,8 +178,9 @@ class Policy:
         asked = {t.text for t in state.phase_turns(phase, Role.INTERVIEWER)}
         question, heading = self._question_for(state, note, target, last, asked)
         criterion = self._criterion_name(phase, target.criterion)
-        cite = Citation(source=note.source, heading=heading, excerpt=question,
-                        key_point_id=target.id)  # fmt: skip
+        cite = Citation(
+            source=note.source, heading=heading, excerpt=question, key_point_id=target.id
+        )
         return Plan(
             action=action,
             kind=TurnKind.FOLLOW_UP,
@@ -196,10 +203,13 @@ class Policy:
                 if hit.text not in asked:
                     return hit.text, hit.heading
         ranked = sorted(
-            ((overlap(content_words(probe), content_words(q)), i, q)
-             for i, q in enumerate(note.follow_ups) if q not in asked),
+            (
+                (overlap(content_words(probe), content_words(q)), i, q)
+                for i, q in enumerate(note.follow_ups)
+                if q not in asked
+            ),
             reverse=True,
-        )  # fmt: skip
+        )
         if ranked:
             _, index, question = ranked[0]
             return question, f"Follow-up {index + 1}"
@@ -215,9 +225,14 @@ class Policy:
         question = remaining[0]
         index = wrap.follow_ups.index(question)
         cite = Citation(source=wrap.source, heading=f"Follow-up {index + 1}", excerpt=question)
-        return Plan(action=action, kind=TurnKind.FOLLOW_UP, text=question, task="follow_up",
-                    context={"question": question, "topic": "trade-offs", "last_answer": last},
-                    citation=cite)  # fmt: skip
+        return Plan(
+            action=action,
+            kind=TurnKind.FOLLOW_UP,
+            text=question,
+            task="follow_up",
+            context={"question": question, "topic": "trade-offs", "last_answer": last},
+            citation=cite,
+        )
 
     def _clarify(self, case: Case, action: AnswerClarifying, question: str) -> Plan:
         words = content_words(question)
@@ -225,7 +240,9 @@ class Policy:
         best_score, best = 0.0, None
         for fact in case.facts.facts:
             hits = sum(1.0 for k in fact.keywords if _has_phrase(lowered, k.lower()))
-            score = hits + overlap(words, content_words(fact.answer + " " + " ".join(fact.keywords)))
+            score = hits + overlap(
+                words, content_words(fact.answer + " " + " ".join(fact.keywords))
+            )
             if score > best_score:
                 best_score, best = score, fact
         if best is None or best_score < 0.5:
@@ -261,9 +278,15 @@ class Policy:
         else:
             text = f"Hint: think about {target.criterion.replace('-', ' ')}."
             cite = None
-        return Plan(action=action, kind=TurnKind.HINT, text=text, task="hint",
-                    context={"hint": text, "last_answer": _last_answer(state, phase)},
-                    citation=cite, key_point_id=target.id)  # fmt: skip
+        return Plan(
+            action=action,
+            kind=TurnKind.HINT,
+            text=text,
+            task="hint",
+            context={"hint": text, "last_answer": _last_answer(state, phase)},
+            citation=cite,
+            key_point_id=target.id,
+        )
 
     def _criterion_name(self, phase: Phase, criterion_id: str) -> str:
         rubric = self.knowledge.rubrics.get(str(phase))

@@ -21,8 +21,8 @@ class PromptError(KeyError):
 
 
 @cache
-def load_prompt(name: str, root: Path = PROMPTS_DIR) -> str:
-    path = root / f"{name}.md"
+def load_prompt(name: str) -> str:
+    path = PROMPTS_DIR / f"{name}.md"
     if not path.is_file():
         raise PromptError(f"no prompt file {path}")
     return path.read_text(encoding="utf-8").strip()
@@ -32,8 +32,8 @@ def placeholders(text: str) -> set[str]:
     return {a or b for a, b in _PLACEHOLDER.findall(text)}
 
 
-def render(name: str, root: Path = PROMPTS_DIR, **variables: str) -> str:
-    text = load_prompt(name, root)
+def render(name: str, /, **variables: str) -> str:
+    text = load_prompt(name)
     wanted = placeholders(text)
     missing = wanted - variables.keys()
     extra = variables.keys() - wanted

@@ -8,6 +8,7 @@ either, or a damaged index folder, triggers a rebuild with a message.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
@@ -58,9 +59,11 @@ class ChromaRetriever:
             self._open()
             collection = self._client.get_collection(COLLECTION)
             meta = dict(collection.metadata or {})
-            if meta.get("content_hash") == wanted["content_hash"] and meta.get("embedder") == wanted[
-                "embedder"
-            ] and collection.count() == len(chunks):  # fmt: skip
+            if (
+                meta.get("content_hash") == wanted["content_hash"]
+                and meta.get("embedder") == wanted["embedder"]
+                and collection.count() == len(chunks)
+            ):
                 self._collection = collection
                 return None
             reason = (
@@ -68,9 +71,13 @@ class ChromaRetriever:
                 if meta.get("embedder") != wanted["embedder"]
                 else "the notes changed"
             )
-        except Exception as err:  # noqa: BLE001 - any failure to open means: rebuild
+        except Exception as err:
             missing = "does not exist" in str(err) or "not found" in str(err).lower()
-            reason = "it did not exist yet" if missing else f"it could not be read ({type(err).__name__})"
+            reason = (
+                "it did not exist yet"
+                if missing
+                else f"it could not be read ({type(err).__name__})"
+            )
             if not missing:
                 self._wipe()
         took = self.rebuild(chunks)
@@ -86,13 +93,13 @@ class ChromaRetriever:
         try:
             if self._client is None:
                 self._open()
-            try:
+            assert self._client is not None
+            with contextlib.suppress(Exception):  # an absent collection is fine
                 self._client.delete_collection(COLLECTION)
-            except Exception:  # noqa: BLE001, S110 - absent collection is fine
-                pass
-        except Exception:  # noqa: BLE001 - damaged beyond use: start from an empty folder
+        except Exception:
             self._wipe()
             self._open()
+        assert self._client is not None
         collection = self._client.create_collection(
             COLLECTION,
             metadata={
@@ -139,8 +146,9 @@ class ChromaRetriever:
         sparse = self._sparse(query, case, phase, kinds, k * 4)
         return _fuse([dense, sparse], k)
 
-    def _dense(self, query: str, case: str, phase: str | None, kinds: Sequence[str] | None,
-               n: int) -> list[Chunk]:  # fmt: skip
+    def _dense(
+        self, query: str, case: str, phase: str | None, kinds: Sequence[str] | None, n: int
+    ) -> list[Chunk]:
         clauses: list[dict[str, Any]] = [{"case": case}]
         if phase:
             clauses.append({"phase": phase})
@@ -150,9 +158,11 @@ class ChromaRetriever:
         vector = self.embedder.embed([query])
         with self._lock:
             result = self._collection.query(
-                query_embeddings=cast(Any, vector), n_results=n, where=where,
+                query_embeddings=cast(Any, vector),
+                n_results=n,
+                where=where,
                 include=["distances"],
-            )  # fmt: skip
+            )
         ids = result["ids"][0] if result["ids"] else []
         distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
         return [
@@ -161,18 +171,28 @@ class ChromaRetriever:
             if i in self._chunks
         ]
 
-    def _sparse(self, query: str, case: str, phase: str | None, kinds: Sequence[str] | None,
-                n: int) -> list[Chunk]:  # fmt: skip
+    def _sparse(
+        self, query: str, case: str, phase: str | None, kinds: Sequence[str] | None, n: int
+    ) -> list[Chunk]:
         key = f"{case}|{phase}"
         if key not in self._bm25:
-            pool = [c for c in self._chunks.values() if c.case == case and (not phase or c.phase == phase)]
+            pool = [
+                c
+                for c in self._chunks.values()
+                if c.case == case and (not phase or c.phase == phase)
+            ]
             if not pool:
                 return []
-            self._bm25[key] = (BM25Okapi([sorted(content_words(c.text)) or ["_"] for c in pool]), pool)
+            self._bm25[key] = (
+                BM25Okapi([sorted(content_words(c.text)) or ["_"] for c in pool]),
+                pool,
+            )
         model, pool = self._bm25[key]
-        scores = model.get_scores(sorted(content_words(query)))
+        scores: list[float] = [float(x) for x in model.get_scores(sorted(content_words(query)))]
         ranked = sorted(range(len(pool)), key=lambda i: -scores[i])
-        hits = [pool[i].model_copy(update={"score": float(scores[i])}) for i in ranked if scores[i] > 0]
+        hits = [
+            pool[i].model_copy(update={"score": float(scores[i])}) for i in ranked if scores[i] > 0
+        ]
         if kinds:
             hits = [h for h in hits if h.kind in kinds]
         return hits[:n]

@@ -57,18 +57,34 @@ class PhaseGrade(Frozen):
 
 _BLOCKS = [
     (re.compile(r"<!--.*?(-->|\Z)", re.DOTALL), "HTML comment ignored"),
-    (re.compile(r"<\s*(grade|score|system|instruction|instructions|rubric|evaluation|verdict|"
-                r"assistant|grader|result|admin)\b[^>]*>.*?(<\s*/\s*\1\s*>|\Z)",
-                re.DOTALL | re.IGNORECASE), "XML-like block aimed at the grader ignored"),  # fmt: skip
-    (re.compile(r"```(?:json)?\s*\{.*?\}\s*```", re.DOTALL | re.IGNORECASE),
-     "fenced JSON ignored"),  # fmt: skip
-    (re.compile(r"\{[^{}]*\"(score|grade|level|rating|verdict|points|result)\"[^{}]*\}",
-                re.IGNORECASE | re.DOTALL), "fake JSON grade ignored"),  # fmt: skip
-    (re.compile(r"^\s*[\[(<#*]*\s*(system|assistant|grader|evaluator|admin|developer|instruction|"
-                r"note to (the )?(grader|evaluator|ai))\s*[\])>:]*\s*[:>\]-].*$",
-                re.IGNORECASE | re.MULTILINE), "fake system/role line ignored"),  # fmt: skip
-    (re.compile(r"<\|im_start\|>.*?(<\|im_end\|>|\Z)|\[/?INST\]", re.DOTALL),
-     "chat-template markers ignored"),  # fmt: skip
+    (
+        re.compile(
+            r"<\s*(grade|score|system|instruction|instructions|rubric|evaluation|verdict|"
+            r"assistant|grader|result|admin)\b[^>]*>.*?(<\s*/\s*\1\s*>|\Z)",
+            re.DOTALL | re.IGNORECASE,
+        ),
+        "XML-like block aimed at the grader ignored",
+    ),
+    (re.compile(r"```(?:json)?\s*\{.*?\}\s*```", re.DOTALL | re.IGNORECASE), "fenced JSON ignored"),
+    (
+        re.compile(
+            r"\{[^{}]*\"(score|grade|level|rating|verdict|points|result)\"[^{}]*\}",
+            re.IGNORECASE | re.DOTALL,
+        ),
+        "fake JSON grade ignored",
+    ),
+    (
+        re.compile(
+            r"^\s*[\[(<#*]*\s*(system|assistant|grader|evaluator|admin|developer|instruction|"
+            r"note to (the )?(grader|evaluator|ai))\s*[\])>:]*\s*[:>\]-].*$",
+            re.IGNORECASE | re.MULTILINE,
+        ),
+        "fake system/role line ignored",
+    ),
+    (
+        re.compile(r"<\|im_start\|>.*?(<\|im_end\|>|\Z)|\[/?INST\]", re.DOTALL),
+        "chat-template markers ignored",
+    ),
 ]
 
 _INSTRUCTION = re.compile(
@@ -89,15 +105,118 @@ _INSTRUCTION = re.compile(
 )
 
 _FOREIGN = frozenset(
-    """el la los las del que por para una con pero como porque está este esta ignora instrucciones
-    puntuación calificación máxima dale le les des et est pour une avec mais dans sur ignorez
-    donnez note maximale précédentes der die das und ist nicht mit für eine ignoriere anweisungen
-    bewertung höchste gib bitte sie ich wir il lo gli della delle che di istruzioni punteggio
-    você não são com uma as instruções nota máxima""".split()
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "del",
+        "que",
+        "por",
+        "para",
+        "una",
+        "con",
+        "pero",
+        "como",
+        "porque",
+        "está",
+        "este",
+        "esta",
+        "ignora",
+        "instrucciones",
+        "puntuación",
+        "calificación",
+        "máxima",
+        "dale",
+        "le",
+        "les",
+        "des",
+        "et",
+        "est",
+        "pour",
+        "une",
+        "avec",
+        "mais",
+        "dans",
+        "sur",
+        "ignorez",
+        "donnez",
+        "note",
+        "maximale",
+        "précédentes",
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "mit",
+        "für",
+        "eine",
+        "ignoriere",
+        "anweisungen",
+        "bewertung",
+        "höchste",
+        "gib",
+        "bitte",
+        "sie",
+        "ich",
+        "wir",
+        "il",
+        "lo",
+        "gli",
+        "della",
+        "delle",
+        "che",
+        "di",
+        "istruzioni",
+        "punteggio",
+        "você",
+        "não",
+        "são",
+        "com",
+        "uma",
+        "as",
+        "instruções",
+        "nota",
+        "máxima",
+    ]
 )
 _ENGLISH = frozenset(
-    """the and is are to of in for with that this we i it on be as by use would can will our an
-    so at from or which model data users""".split()
+    [
+        "the",
+        "and",
+        "is",
+        "are",
+        "to",
+        "of",
+        "in",
+        "for",
+        "with",
+        "that",
+        "this",
+        "we",
+        "i",
+        "it",
+        "on",
+        "be",
+        "as",
+        "by",
+        "use",
+        "would",
+        "can",
+        "will",
+        "our",
+        "an",
+        "so",
+        "at",
+        "from",
+        "or",
+        "which",
+        "model",
+        "data",
+        "users",
+    ]
 )
 
 
@@ -304,8 +423,9 @@ class Scorer:
         for r, owner in enumerate(index.ref_owner):
             for u in range(len(texts)):
                 emb = _ramp(float(cos[u, r]), EMB_LO, EMB_HI)
-                lex = _ramp(self._lexical(unit_words[u], index.ref_words[r], index.idf), LEX_LO,
-                            LEX_HI)  # fmt: skip
+                lex = _ramp(
+                    self._lexical(unit_words[u], index.ref_words[r], index.idf), LEX_LO, LEX_HI
+                )
                 value = 0.6 * emb + 0.4 * lex if emb > 0 or lex > 0 else 0.0
                 value = max(value, min(emb, lex) + 0.5 * abs(emb - lex))
                 if value > out[u, owner]:

@@ -40,7 +40,7 @@ from interviewer.domain import (
 )
 from interviewer.engine import advance
 from interviewer.errors import InputRejected, InterviewerError, ModelError
-from interviewer.grading import GradeReport, Grader
+from interviewer.grading import Grader, GradeReport
 from interviewer.knowledge import KnowledgeBase
 from interviewer.policy import Plan, Policy, is_clarifying
 from interviewer.ports import Clock
@@ -73,7 +73,9 @@ class SessionUpdate(BaseModel):
 
 def validate_text(raw: str) -> str:
     if looks_binary(raw):
-        raise InputRejected("binary", user_message="That looks like binary data, not text. Please type your answer.")
+        raise InputRejected(
+            "binary", user_message="That looks like binary data, not text. Please type your answer."
+        )
     text = clean_input(raw)
     if not text.strip():
         raise InputRejected("empty", user_message="Please type an answer first.")
@@ -106,28 +108,34 @@ class InterviewService:
         self.policy = policy
         self.grader = grader
         self.phraser = phraser
-        self._budgets = budget_seconds or (lambda mode, phase: default_budgets(mode, phase))
+        self._budgets = budget_seconds or default_budgets
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
     # ---- public entry points (streaming) ----
 
-    def start_stream(self, case: CaseId, mode: Mode, phase: Phase | None = None,
-                     budget_scale: float = 1.0) -> Iterator[SessionUpdate]:  # fmt: skip
+    def start_stream(
+        self, case: CaseId, mode: Mode, phase: Phase | None = None, budget_scale: float = 1.0
+    ) -> Iterator[SessionUpdate]:
         self.knowledge.case(case)  # unknown or missing notes: KeyError before anything is stored
         if mode is Mode.DRILL and phase is None:
             raise InputRejected("drill without phase", user_message="Pick a phase to drill.")
         budgets = {p: s * budget_scale for p, s in self._budgets(mode, phase).items()}
         state = SessionState(
-            id=new_session_id(), case=case, mode=mode, drill_phase=phase if mode is Mode.DRILL else None,
+            id=new_session_id(),
+            case=case,
+            mode=mode,
+            drill_phase=phase if mode is Mode.DRILL else None,
             budgets=budgets,
-        )  # fmt: skip
+        )
         state, _ = advance(state, Started(at=self.clock.now()))
         self.store.save(state, now=self.clock.now())
         yield SessionUpdate(state=state)
         yield from self._resolve(state)
 
-    def send_stream(self, session_id: str, raw: str, *, voice: bool = False) -> Iterator[SessionUpdate]:
+    def send_stream(
+        self, session_id: str, raw: str, *, voice: bool = False
+    ) -> Iterator[SessionUpdate]:
         text = validate_text(raw)
         with self._lock(session_id):
             state = self._active(session_id)
@@ -146,7 +154,10 @@ class InterviewService:
             now = self.clock.now()
             state = self.store.load(check_session_id(session_id))
             if state.status is Status.ENDED and command != "grade":
-                raise InputRejected("ended", user_message="This interview has ended. Start a new one from the start screen.")
+                raise InputRejected(
+                    "ended",
+                    user_message="This interview has ended. Start a new one from the start screen.",
+                )
             event: Event = {
                 "hint": HintRequested(at=now),
                 "next": NextPhaseRequested(at=now),
@@ -186,8 +197,9 @@ class InterviewService:
 
     # ---- non-streaming conveniences (CLI, tests) ----
 
-    def start(self, case: CaseId, mode: Mode, phase: Phase | None = None,
-              budget_scale: float = 1.0) -> SessionUpdate:  # fmt: skip
+    def start(
+        self, case: CaseId, mode: Mode, phase: Phase | None = None, budget_scale: float = 1.0
+    ) -> SessionUpdate:
         return _last(self.start_stream(case, mode, phase, budget_scale))
 
     def send(self, session_id: str, raw: str, *, voice: bool = False) -> SessionUpdate:
@@ -224,7 +236,10 @@ class InterviewService:
     def _active(self, session_id: str) -> SessionState:
         state = self.store.load(session_id)
         if state.status is Status.ENDED:
-            raise InputRejected("ended", user_message="This interview has ended. Read the report or start a new one.")
+            raise InputRejected(
+                "ended",
+                user_message="This interview has ended. Read the report or start a new one.",
+            )
         return state
 
     def _commit(self, state: SessionState, event: Event) -> SessionState:
@@ -241,8 +256,13 @@ class InterviewService:
             text, fallback = plan.text, False
             if isinstance(action, Report):
                 report = self.grade(state, partial=action.partial)
-                self.store.save_grade(state.id, report.model_dump_json(), partial=action.partial,
-                                      overall=report.overall, now=self.clock.now())  # fmt: skip
+                self.store.save_grade(
+                    state.id,
+                    report.model_dump_json(),
+                    partial=action.partial,
+                    overall=report.overall,
+                    now=self.clock.now(),
+                )
                 text = _report_line(report)
             elif plan.task and self.phraser is not None:
                 streamed = ""

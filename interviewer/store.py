@@ -11,13 +11,13 @@ import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from interviewer.domain import Action, SessionState, Status, Turn
+from interviewer.domain import Action, SessionState, Status
 from interviewer.errors import StoreError, UnknownId
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -73,8 +73,9 @@ def new_session_id() -> str:
 
 def check_session_id(session_id: str) -> str:
     if not SESSION_ID.match(session_id):
-        raise UnknownId(f"not a session id: {session_id[:80]!r}",
-                        user_message="That is not a valid session id.")  # fmt: skip
+        raise UnknownId(
+            f"not a session id: {session_id[:80]!r}", user_message="That is not a valid session id."
+        )
     return session_id
 
 
@@ -84,8 +85,9 @@ class Store:
         self._lock = threading.RLock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=5.0, check_same_thread=False,
-                                       isolation_level=None)  # fmt: skip
+            self._db = sqlite3.connect(
+                path, timeout=5.0, check_same_thread=False, isolation_level=None
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -99,7 +101,7 @@ class Store:
             self._db.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Generator[sqlite3.Connection]:
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -124,7 +126,9 @@ class Store:
         check_session_id(state.id)
         body = state.model_dump_json(exclude={"turns"})
         with self._tx() as db:
-            row = db.execute("SELECT COUNT(*) FROM turns WHERE session_id=?", (state.id,)).fetchone()
+            row = db.execute(
+                "SELECT COUNT(*) FROM turns WHERE session_id=?", (state.id,)
+            ).fetchone()
             stored = int(row[0]) if row else 0
             db.execute(
                 "INSERT INTO sessions (id, case_id, mode, phase, status, created_at, updated_at,"
@@ -135,9 +139,11 @@ class Store:
             )
             db.executemany(
                 "INSERT INTO turns (session_id, seq, turn_json) VALUES (?,?,?)",
-                [(state.id, seq, t.model_dump_json()) for seq, t in
-                 enumerate(state.turns[stored:], start=stored)],
-            )  # fmt: skip
+                [
+                    (state.id, seq, t.model_dump_json())
+                    for seq, t in enumerate(state.turns[stored:], start=stored)
+                ],
+            )
 
     def load(self, session_id: str) -> SessionState:
         check_session_id(session_id)
@@ -162,8 +168,17 @@ class Store:
             sql += " WHERE s.status=?"
             args = (str(status),)
         rows = self._read(sql + " ORDER BY s.updated_at DESC", args)
-        keys = ("id", "case", "mode", "phase", "status", "created_at", "updated_at", "overall",
-                "turns")  # fmt: skip
+        keys = (
+            "id",
+            "case",
+            "mode",
+            "phase",
+            "status",
+            "created_at",
+            "updated_at",
+            "overall",
+            "turns",
+        )
         return [SessionSummary.model_validate(dict(zip(keys, r, strict=True))) for r in rows]
 
     def delete(self, session_id: str) -> bool:
@@ -172,8 +187,9 @@ class Store:
             cursor = db.execute("DELETE FROM sessions WHERE id=?", (session_id,))
             return cursor.rowcount > 0
 
-    def save_grade(self, session_id: str, report_json: str, *, partial: bool,
-                   overall: float | None, now: float) -> None:  # fmt: skip
+    def save_grade(
+        self, session_id: str, report_json: str, *, partial: bool, overall: float | None, now: float
+    ) -> None:
         check_session_id(session_id)
         with self._tx() as db:
             db.execute(
@@ -211,7 +227,12 @@ def _store_error(path: Path, err: BaseException) -> StoreError:
         hint = f"The session database {path} is damaged. It was left untouched; move it aside to start fresh."
     elif "locked" in text or "busy" in text:
         hint = f"The session database {path} is locked by another program. Close it and try again."
-    elif "readonly" in text or "read-only" in text or "unable to open" in text or isinstance(err, OSError):
+    elif (
+        "readonly" in text
+        or "read-only" in text
+        or "unable to open" in text
+        or isinstance(err, OSError)
+    ):
         hint = f"Cannot write the session database {path} ({text}). Check that the folder is writable and the disk has space."
     elif "full" in text:
         hint = f"The disk holding {path} is full; the last turn was not saved. Free some space and resend."

@@ -18,14 +18,16 @@ from interviewer.ports import ChatMessage, ChatModel
 T = TypeVar("T", bound=BaseModel)
 
 
-def structured(model: ChatModel, messages: Sequence[ChatMessage], schema: type[T], *,
-               max_tokens: int = 200) -> T | None:  # fmt: skip
+def structured(
+    model: ChatModel, messages: Sequence[ChatMessage], schema: type[T], *, max_tokens: int = 200
+) -> T | None:
     """The validated object, or None when the model cannot produce one (caller falls back)."""
     convo = list(messages)
     for _attempt in range(2):
         try:
-            raw = "".join(model.stream(convo, max_tokens=max_tokens,
-                                       json_schema=schema.model_json_schema()))  # fmt: skip
+            raw = "".join(
+                model.stream(convo, max_tokens=max_tokens, json_schema=schema.model_json_schema())
+            )
         except ModelError:
             return None
         try:
@@ -35,6 +37,9 @@ def structured(model: ChatModel, messages: Sequence[ChatMessage], schema: type[T
             convo = [
                 *convo,
                 ChatMessage(role="assistant", content=raw[:500]),
-                ChatMessage(role="user", content=f"That was not valid: {problem}. Reply with valid JSON only."),
+                ChatMessage(
+                    role="user",
+                    content=f"That was not valid: {problem}. Reply with valid JSON only.",
+                ),
             ]
     return None

@@ -7,7 +7,17 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from interviewer.domain import PHASE_TITLES, CaseId, Citation, Mode, Phase, Role, SessionState, Turn, TurnKind
+from interviewer.domain import (
+    PHASE_TITLES,
+    CaseId,
+    Citation,
+    Mode,
+    Phase,
+    Role,
+    SessionState,
+    Turn,
+    TurnKind,
+)
 from interviewer.errors import InputRejected
 
 
@@ -35,15 +45,24 @@ class Transcript(BaseModel):
         out: list[Turn] = []
         for i, t in enumerate(self.turns):
             kind = t.kind or (TurnKind.ANSWER if t.role is Role.CANDIDATE else TurnKind.FOLLOW_UP)
-            out.append(Turn(role=t.role, phase=t.phase, text=t.text, kind=kind,
-                            at=t.at if t.at is not None else float(i), citation=t.citation))  # fmt: skip
+            out.append(
+                Turn(
+                    role=t.role,
+                    phase=t.phase,
+                    text=t.text,
+                    kind=kind,
+                    at=t.at if t.at is not None else float(i),
+                    citation=t.citation,
+                )
+            )
         return out
 
 
 def from_state(state: SessionState) -> Transcript:
     turns = [
-        TranscriptTurn(role=t.role, phase=t.phase, text=t.text, kind=t.kind, at=t.at,
-                       citation=t.citation)  # fmt: skip
+        TranscriptTurn(
+            role=t.role, phase=t.phase, text=t.text, kind=t.kind, at=t.at, citation=t.citation
+        )
         for t in state.turns
         if t.kind is not TurnKind.REPORT
     ]
@@ -61,8 +80,12 @@ def to_json(transcript: Transcript) -> str:
 
 
 def to_markdown(transcript: Transcript) -> str:
-    lines = [f"# Interview {transcript.id}", "", f"- case: `{transcript.case}`",
-             f"- mode: {transcript.mode}"]  # fmt: skip
+    lines = [
+        f"# Interview {transcript.id}",
+        "",
+        f"- case: `{transcript.case}`",
+        f"- mode: {transcript.mode}",
+    ]
     if transcript.phase:
         lines.append(f"- phase: {transcript.phase}")
     current: Phase | None = None
@@ -82,4 +105,6 @@ def load_transcript(path: Path) -> Transcript:
         return Transcript.model_validate(data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputRejected(f"{path}: {first}", user_message=f"{path}: not a transcript ({first})") from err
+        raise InputRejected(
+            f"{path}: {first}", user_message=f"{path}: not a transcript ({first})"
+        ) from err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -52,20 +53,21 @@ class Wiring:
 def build_embedder(kind: Literal["real", "fake"]) -> Embedder:
     if kind == "fake":
         return HashEmbedder()
-    from interviewer.embedder import MiniLMEmbedder  # noqa: PLC0415 - onnxruntime only when used
+    from interviewer.embedder import MiniLMEmbedder
 
     return MiniLMEmbedder()
 
 
-def build_retriever(settings: Settings, knowledge: KnowledgeBase, embedder: Embedder,
-                    notices: list[str]) -> Retriever | None:  # fmt: skip
-    from interviewer.chunks import build_chunks  # noqa: PLC0415
+def build_retriever(
+    settings: Settings, knowledge: KnowledgeBase, embedder: Embedder, notices: list[str]
+) -> Retriever | None:
+    from interviewer.chunks import build_chunks
 
     if settings.retrieval == "off":
         return None
     if isinstance(embedder, HashEmbedder):
         return InMemoryRetriever(build_chunks(knowledge), embedder)
-    from interviewer.retriever import ChromaRetriever  # noqa: PLC0415 - chromadb is heavy to import
+    from interviewer.retriever import ChromaRetriever
 
     retriever = ChromaRetriever(settings.index_dir, embedder, hybrid=settings.retrieval == "hybrid")
     message = retriever.ensure_index(build_chunks(knowledge))
@@ -78,17 +80,20 @@ def build_retriever(settings: Settings, knowledge: KnowledgeBase, embedder: Embe
 def build_chat_model(settings: Settings) -> ChatModel | None:
     if settings.offline:
         return None
-    from interviewer.llm import OpenAICompatibleModel  # noqa: PLC0415 - openai only when used
+    from interviewer.llm import OpenAICompatibleModel
 
     if settings.base_url:
-        return OpenAICompatibleModel.from_settings(settings, base_url=settings.base_url, local=False)
+        return OpenAICompatibleModel.from_settings(
+            settings, base_url=settings.base_url, local=False
+        )
     if settings.local_model == "off":
         return None
-    from interviewer.local_model import LocalModelServer  # noqa: PLC0415
+    from interviewer.local_model import LocalModelServer
 
     server = LocalModelServer.shared(settings)
-    return OpenAICompatibleModel.from_settings(settings, base_url=server.base_url, local=True,
-                                               model_name=server.model_name, server=server)  # fmt: skip
+    return OpenAICompatibleModel.from_settings(
+        settings, base_url=server.base_url, local=True, model_name=server.model_name, server=server
+    )
 
 
 def build(
@@ -109,7 +114,7 @@ def build(
     scorer = Scorer(embedder)
     grader = Grader(knowledge, scorer)
 
-    def coverage(note: PhaseNote, answers: list[str] | tuple[str, ...]) -> dict[str, float]:
+    def coverage(note: PhaseNote, answers: Sequence[str]) -> dict[str, float]:
         return scorer.coverage(knowledge.case(note.case), note, list(answers))
 
     policy = Policy(knowledge, coverage, retriever)
@@ -117,22 +122,49 @@ def build(
         chat_model = build_chat_model(settings)
     phraser = None
     if chat_model is not None:
-        phraser = ModelPhraser(chat_model, first_token_deadline_s=settings.reply_deadline_s,
-                               total_deadline_s=settings.reply_deadline_s + 30)  # fmt: skip
+        phraser = ModelPhraser(
+            chat_model,
+            first_token_deadline_s=settings.reply_deadline_s,
+            total_deadline_s=settings.reply_deadline_s + 30,
+        )
 
     def budgets(mode: Mode, phase: Phase | None) -> dict[Phase, float]:
         base = default_budgets(mode, phase)
-        return {p: settings.budgets.get(p, s / 60) * 60 * settings.budget_scale for p, s in base.items()}
+        return {
+            p: settings.budgets.get(p, s / 60) * 60 * settings.budget_scale for p, s in base.items()
+        }
 
-    service = InterviewService(knowledge=knowledge, store=store, clock=clock, policy=policy,
-                               grader=grader, phraser=phraser, budget_seconds=budgets)  # fmt: skip
-    return Wiring(settings=settings, knowledge=knowledge, store=store, clock=clock, embedder=embedder,
-                  retriever=retriever, scorer=scorer, grader=grader, service=service,
-                  chat_model=chat_model, notices=notices)  # fmt: skip
+    service = InterviewService(
+        knowledge=knowledge,
+        store=store,
+        clock=clock,
+        policy=policy,
+        grader=grader,
+        phraser=phraser,
+        budget_seconds=budgets,
+    )
+    return Wiring(
+        settings=settings,
+        knowledge=knowledge,
+        store=store,
+        clock=clock,
+        embedder=embedder,
+        retriever=retriever,
+        scorer=scorer,
+        grader=grader,
+        service=service,
+        chat_model=chat_model,
+        notices=notices,
+    )
 
 
-def build_fake(settings: Settings, *, replies: list[str] | None = None, clock: Clock | None = None,
-               with_model: bool = False) -> Wiring:  # fmt: skip
+def build_fake(
+    settings: Settings,
+    *,
+    replies: list[str] | None = None,
+    clock: Clock | None = None,
+    with_model: bool = False,
+) -> Wiring:
     """Everything fake but the store: for tests, benchmarks and `--fake`."""
     model = ScriptedChatModel(replies or []) if with_model else None
     return build(settings, embedder=HashEmbedder(), chat_model=model, use_model=False, clock=clock)

@@ -10,10 +10,10 @@ import pytest
 
 os.environ.setdefault("INTERVIEWER_ALLOW_MODEL_REQUESTS", "0")
 
-from interviewer.config import Settings  # noqa: E402
-from interviewer.fakes import FakeClock, HashEmbedder  # noqa: E402
-from interviewer.knowledge import KnowledgeBase, default_knowledge  # noqa: E402
-from interviewer.wiring import Wiring, build  # noqa: E402
+from interviewer.config import Settings
+from interviewer.fakes import FakeClock, HashEmbedder
+from interviewer.knowledge import KnowledgeBase, default_knowledge
+from interviewer.wiring import Wiring, build
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +42,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def wiring(settings: Settings, clock: FakeClock, knowledge: KnowledgeBase) -> Iterator[Wiring]:
-    built = build(settings, embedder=HashEmbedder(), use_model=False, clock=clock, knowledge=knowledge)
+    built = build(
+        settings, embedder=HashEmbedder(), use_model=False, clock=clock, knowledge=knowledge
+    )
     yield built
     built.store.close()

@@ -39,15 +39,24 @@ T0 = 1000.0
 
 
 def full() -> SessionState:
-    state = SessionState(id="s" * 12, case=CaseId.AD_CLICK_PREDICTION, mode=Mode.FULL,
-                         budgets=default_budgets(Mode.FULL, None))  # fmt: skip
+    state = SessionState(
+        id="s" * 12,
+        case=CaseId.AD_CLICK_PREDICTION,
+        mode=Mode.FULL,
+        budgets=default_budgets(Mode.FULL, None),
+    )
     state, _ = advance(state, Started(at=T0))
     return drain(state)
 
 
 def drill(phase: Phase = Phase.SERVING) -> SessionState:
-    state = SessionState(id="d" * 12, case=CaseId.VISUAL_SEARCH, mode=Mode.DRILL, drill_phase=phase,
-                         budgets=default_budgets(Mode.DRILL, phase))  # fmt: skip
+    state = SessionState(
+        id="d" * 12,
+        case=CaseId.VISUAL_SEARCH,
+        mode=Mode.DRILL,
+        drill_phase=phase,
+        budgets=default_budgets(Mode.DRILL, phase),
+    )
     state, _ = advance(state, Started(at=T0))
     return drain(state)
 
@@ -55,25 +64,39 @@ def drill(phase: Phase = Phase.SERVING) -> SessionState:
 def drain(state: SessionState) -> SessionState:
     """Record a reply for every pending intent, as the session does."""
     while state.pending:
-        turn = Turn(role=Role.INTERVIEWER, phase=state.phase, text="…", kind=TurnKind.OPENING, at=T0)
+        turn = Turn(
+            role=Role.INTERVIEWER, phase=state.phase, text="…", kind=TurnKind.OPENING, at=T0
+        )
         state, _ = advance(state, InterviewerSaid(turn=turn))
     return state
 
 
 def test_full_interview_starts_with_intro_then_requirements() -> None:
-    state = SessionState(id="s" * 12, case=CaseId.AD_CLICK_PREDICTION, mode=Mode.FULL,
-                         budgets=default_budgets(Mode.FULL, None))  # fmt: skip
+    state = SessionState(
+        id="s" * 12,
+        case=CaseId.AD_CLICK_PREDICTION,
+        mode=Mode.FULL,
+        budgets=default_budgets(Mode.FULL, None),
+    )
     state, actions = advance(state, Started(at=T0))
-    assert actions == (Open(phase=Phase.INTRO), MoveOn(from_phase=Phase.INTRO, to_phase=Phase.REQUIREMENTS),
-                       Open(phase=Phase.REQUIREMENTS))  # fmt: skip
+    assert actions == (
+        Open(phase=Phase.INTRO),
+        MoveOn(from_phase=Phase.INTRO, to_phase=Phase.REQUIREMENTS),
+        Open(phase=Phase.REQUIREMENTS),
+    )
     assert state.phase is Phase.REQUIREMENTS
     assert state.pending == actions
     assert state.total_budget() == 45 * 60
 
 
 def test_drill_starts_with_briefing_then_opening_of_that_phase() -> None:
-    state = SessionState(id="d" * 12, case=CaseId.VISUAL_SEARCH, mode=Mode.DRILL,
-                         drill_phase=Phase.MODELING, budgets=default_budgets(Mode.DRILL, Phase.MODELING))  # fmt: skip
+    state = SessionState(
+        id="d" * 12,
+        case=CaseId.VISUAL_SEARCH,
+        mode=Mode.DRILL,
+        drill_phase=Phase.MODELING,
+        budgets=default_budgets(Mode.DRILL, Phase.MODELING),
+    )
     state, actions = advance(state, Started(at=T0))
     assert actions == (Brief(phase=Phase.MODELING), Open(phase=Phase.MODELING))
     assert state.phases == (Phase.MODELING,)
@@ -107,7 +130,10 @@ def test_over_budget_answer_nudges_once_then_moves_on() -> None:
     assert state.nudged
     state = drain(state)
     state, actions = advance(state, CandidateAnswered(at=late + 20, text="last point"))
-    assert actions == (MoveOn(from_phase=Phase.REQUIREMENTS, to_phase=Phase.FRAMING), Open(phase=Phase.FRAMING))
+    assert actions == (
+        MoveOn(from_phase=Phase.REQUIREMENTS, to_phase=Phase.FRAMING),
+        Open(phase=Phase.FRAMING),
+    )
     assert state.phase is Phase.FRAMING and not state.nudged and state.phase_started_at == late + 20
 
 
@@ -162,8 +188,12 @@ def test_hint_end_and_grade_so_far() -> None:
 def test_events_after_the_end_change_nothing_but_grading_still_works() -> None:
     state, _ = advance(full(), EndRequested(at=T0 + 3))
     state = drain(state)
-    for event in (CandidateAnswered(at=T0 + 4, text="late"), HintRequested(at=T0 + 4),
-                  NextPhaseRequested(at=T0 + 4), TimeTick(at=T0 + 9999)):  # fmt: skip
+    for event in (
+        CandidateAnswered(at=T0 + 4, text="late"),
+        HintRequested(at=T0 + 4),
+        NextPhaseRequested(at=T0 + 4),
+        TimeTick(at=T0 + 9999),
+    ):
         same, actions = advance(state, event)
         assert same == state and actions == ()
     _, actions = advance(state, GradeRequested(at=T0 + 5))
@@ -172,7 +202,9 @@ def test_events_after_the_end_change_nothing_but_grading_still_works() -> None:
 
 def test_reply_clears_the_first_pending_intent_and_counts_follow_ups() -> None:
     state, _ = advance(full(), CandidateAnswered(at=T0 + 10, text="answer"))
-    turn = Turn(role=Role.INTERVIEWER, phase=state.phase, text="q", kind=TurnKind.FOLLOW_UP, at=T0 + 11)
+    turn = Turn(
+        role=Role.INTERVIEWER, phase=state.phase, text="q", kind=TurnKind.FOLLOW_UP, at=T0 + 11
+    )
     state, actions = advance(state, InterviewerSaid(turn=turn))
     assert actions == () and state.pending == () and state.follow_ups_asked == 1
 
@@ -181,7 +213,7 @@ def test_state_is_frozen() -> None:
     state = full()
     try:
         state.phase = Phase.DATA  # type: ignore[misc]
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         assert "frozen" in str(err).lower()
     else:
         raise AssertionError("state should be immutable")

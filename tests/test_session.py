@@ -8,11 +8,10 @@ import pytest
 
 from interviewer.domain import CaseId, Mode, Phase, Role, Status, TurnKind
 from interviewer.errors import InputRejected, UnknownId
-from interviewer.fakes import FakeClock
+from interviewer.fakes import FakeClock, HashEmbedder
 from interviewer.session import MAX_CHARS
 from interviewer.store import Store
 from interviewer.wiring import Wiring, build
-from interviewer.fakes import HashEmbedder
 
 GOOD = (
     "I'd optimise for click-through calibrated probabilities because the auction multiplies pCTR by "
@@ -48,10 +47,21 @@ def test_full_interview_walks_all_phases(wiring: Wiring, clock: FakeClock) -> No
             break
         phases.append(state.phase)
         clock.advance(30)
-        service.send(sid, "We embed images with a CNN and search an HNSW index because it keeps p99 under 100 ms.")
+        service.send(
+            sid,
+            "We embed images with a CNN and search an HNSW index because it keeps p99 under 100 ms.",
+        )
         service.command(sid, "next")
-    assert phases == [Phase.REQUIREMENTS, Phase.FRAMING, Phase.DATA, Phase.MODELING, Phase.EVALUATION,
-                      Phase.SERVING, Phase.MONITORING, Phase.WRAPUP]  # fmt: skip
+    assert phases == [
+        Phase.REQUIREMENTS,
+        Phase.FRAMING,
+        Phase.DATA,
+        Phase.MODELING,
+        Phase.EVALUATION,
+        Phase.SERVING,
+        Phase.MONITORING,
+        Phase.WRAPUP,
+    ]
     report = service.latest_report(sid)
     assert report is not None and not report.partial
     assert set(report.phases) == set(phases) - {Phase.WRAPUP}
@@ -74,16 +84,25 @@ def test_follow_up_carries_a_citation(wiring: Wiring) -> None:
     update = service.send(sid, "We would put the model behind an API.")
     reply = update.state.turns[-1]
     assert reply.kind is TurnKind.FOLLOW_UP
-    assert reply.citation is not None and reply.citation.source == "knowledge/cases/visual-search/serving.md"
+    assert (
+        reply.citation is not None
+        and reply.citation.source == "knowledge/cases/visual-search/serving.md"
+    )
     assert reply.key_point_id
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("", "type an answer"), ("   \n\t ", "type an answer"), ("x" * (MAX_CHARS + 1), "20,000"),
-     ("\x00\x01\x02\x03" * 50, "binary")],  # fmt: skip
+    [
+        ("", "type an answer"),
+        ("   \n\t ", "type an answer"),
+        ("x" * (MAX_CHARS + 1), "20,000"),
+        ("\x00\x01\x02\x03" * 50, "binary"),
+    ],
 )
-def test_bad_input_is_refused_and_nothing_is_stored(wiring: Wiring, text: str, message: str) -> None:
+def test_bad_input_is_refused_and_nothing_is_stored(
+    wiring: Wiring, text: str, message: str
+) -> None:
     service = wiring.service
     sid = service.start(CaseId.AD_CLICK_PREDICTION, Mode.FULL).state.id
     before = len(service.load(sid).turns)
@@ -118,7 +137,7 @@ def test_ended_interview_refuses_answers_but_can_be_graded(wiring: Wiring) -> No
     assert service.command(sid, "grade").report is not None
 
 
-def test_unanswered_turn_is_answered_after_a_restart(wiring: Wiring, settings, clock) -> None:  # noqa: ANN001
+def test_unanswered_turn_is_answered_after_a_restart(wiring: Wiring, settings, clock) -> None:
     service = wiring.service
     sid = service.start(CaseId.AD_CLICK_PREDICTION, Mode.FULL).state.id
     # Simulate a crash right after the candidate turn was committed: advance + save, no reply.
@@ -146,11 +165,16 @@ def test_two_sessions_do_not_see_each_others_turns(wiring: Wiring) -> None:
     def talk(sid: str, marker: str) -> None:
         try:
             for i in range(5):
-                service.send(sid, f"{marker} answer number {i} with a reason because latency matters.")
-        except BaseException as err:  # noqa: BLE001
+                service.send(
+                    sid, f"{marker} answer number {i} with a reason because latency matters."
+                )
+        except BaseException as err:
             errors.append(err)
 
-    threads = [threading.Thread(target=talk, args=(a, "ALPHA")), threading.Thread(target=talk, args=(b, "BRAVO"))]
+    threads = [
+        threading.Thread(target=talk, args=(a, "ALPHA")),
+        threading.Thread(target=talk, args=(b, "BRAVO")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -162,7 +186,7 @@ def test_two_sessions_do_not_see_each_others_turns(wiring: Wiring) -> None:
     assert "ALPHA" not in texts_b and texts_b.count("BRAVO") == 5
 
 
-def test_store_survives_reopen_with_identical_state(wiring: Wiring, settings) -> None:  # noqa: ANN001
+def test_store_survives_reopen_with_identical_state(wiring: Wiring, settings) -> None:
     service = wiring.service
     sid = service.start(CaseId.VISUAL_SEARCH, Mode.DRILL, Phase.MODELING).state.id
     service.send(sid, GOOD)

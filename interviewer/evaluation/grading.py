@@ -56,14 +56,24 @@ def load_items(grader: Grader, folder: Path = EVALS_DIR / "grading") -> list[Ite
         assert phase is not None
         grade = report.phases.get(phase)
         score = grade.score if grade and grade.score is not None else 0.0
-        candidate_text = [t.text for t in transcript.turns if t.role is Role.CANDIDATE and t.phase == phase]
+        candidate_text = [
+            t.text for t in transcript.turns if t.role is Role.CANDIDATE and t.phase == phase
+        ]
         evidence = [q for c in (grade.criteria if grade else []) for q in c.evidence]
         verbatim = sum(1 for q in evidence if any(q in text for text in candidate_text))
-        items.append(Item(
-            id=data["id"], group=gold["group"], kind=gold["kind"], gold=int(gold["level"]),
-            split=gold["split"], score=score, words=sum(len(words(t)) for t in candidate_text),
-            evidence_total=len(evidence), evidence_verbatim=verbatim,
-        ))  # fmt: skip
+        items.append(
+            Item(
+                id=data["id"],
+                group=gold["group"],
+                kind=gold["kind"],
+                gold=int(gold["level"]),
+                split=gold["split"],
+                score=score,
+                words=sum(len(words(t)) for t in candidate_text),
+                evidence_total=len(evidence),
+                evidence_verbatim=verbatim,
+            )
+        )
     return items
 
 
@@ -124,9 +134,12 @@ def metrics(items: list[Item], value: str) -> dict[str, float | None]:
         "stuffing below strong": stuffing_ok / stuffing if stuffing else None,
         "injection shift (mean |Δ|)": float(np.mean(shifts)) if shifts else None,
         "off-topic <= weak": offtopic_ok / offtopic if offtopic else None,
-        "evidence verbatim": (sum(i.evidence_verbatim for i in items) / evidence if evidence else None)
-        if value == "score" else None,
-    }  # fmt: skip
+        "evidence verbatim": (
+            sum(i.evidence_verbatim for i in items) / evidence if evidence else None
+        )
+        if value == "score"
+        else None,
+    }
 
 
 def _fmt(value: float | None) -> str:
@@ -134,8 +147,11 @@ def _fmt(value: float | None) -> str:
 
 
 def table(items: list[Item]) -> str:
-    splits = {"all": items, "tune": [i for i in items if i.split == "tune"],
-              "holdout": [i for i in items if i.split == "holdout"]}  # fmt: skip
+    splits = {
+        "all": items,
+        "tune": [i for i in items if i.split == "tune"],
+        "holdout": [i for i in items if i.split == "holdout"],
+    }
     lines = [
         f"calibration set: {len(items)} transcripts, {len({i.group for i in items})} groups "
         f"(tune {len(splits['tune'])}, holdout {len(splits['holdout'])})",
@@ -154,9 +170,11 @@ def table(items: list[Item]) -> str:
 
 
 def run(*, embedder: Embedder | None = None, split: str = "all", fake: bool = False) -> str:
-    from interviewer.wiring import build_embedder  # noqa: PLC0415
+    from interviewer.wiring import build_embedder
 
-    grader = Grader(default_knowledge(), Scorer(embedder or build_embedder("fake" if fake else "real")))
+    grader = Grader(
+        default_knowledge(), Scorer(embedder or build_embedder("fake" if fake else "real"))
+    )
     items = load_items(grader)
     if split != "all":
         items = [i for i in items if i.split == split]

@@ -15,7 +15,15 @@ from typing import Any
 
 import gradio as gr
 
-from interviewer.domain import GRADED_PHASES, PHASE_TITLES, CaseId, Mode, Phase, SessionState, Status
+from interviewer.domain import (
+    GRADED_PHASES,
+    PHASE_TITLES,
+    CaseId,
+    Mode,
+    Phase,
+    SessionState,
+    Status,
+)
 from interviewer.errors import InterviewerError
 from interviewer.grading import GradeReport, to_markdown
 from interviewer.session import Command, SessionUpdate
@@ -36,7 +44,8 @@ def build_app(wiring: Wiring) -> gr.Blocks:
     knowledge = wiring.knowledge
     cases = knowledge.ready_cases
     case_choices = [
-        (f"{knowledge.case(c).facts.title}: {knowledge.case(c).facts.prompt}", c.value) for c in cases
+        (f"{knowledge.case(c).facts.title}: {knowledge.case(c).facts.prompt}", c.value)
+        for c in cases
     ]
     phase_choices = [(PHASE_TITLES[p], p.value) for p in GRADED_PHASES]
 
@@ -47,27 +56,50 @@ def build_app(wiring: Wiring) -> gr.Blocks:
         status = gr.Markdown("", elem_id="status")
         with gr.Tabs() as tabs:
             with gr.Tab("Start", id="start"):
-                gr.Markdown(f"**Interviewer model:** {render.safe(wiring.model_label)}  \n"
-                            "Everything runs on this computer; sessions are saved as you go.")  # fmt: skip
-                case_pick = gr.Radio(case_choices, label="Pick a case", value=cases[0].value if cases else None,
-                                     elem_id="case-cards")  # fmt: skip
+                gr.Markdown(
+                    f"**Interviewer model:** {render.safe(wiring.model_label)}  \n"
+                    "Everything runs on this computer; sessions are saved as you go."
+                )
+                case_pick = gr.Radio(
+                    case_choices,
+                    label="Pick a case",
+                    value=cases[0].value if cases else None,
+                    elem_id="case-cards",
+                )
                 surprise = gr.Button("🎲 Surprise me", size="sm")
                 mode_pick = gr.Radio(MODE_CHOICES, value="full", label="Mode", elem_id="mode")
-                phase_pick = gr.Dropdown(phase_choices, value="requirements", label="Phase to drill",
-                                         visible=False, elem_id="drill-phase")  # fmt: skip
+                phase_pick = gr.Dropdown(
+                    phase_choices,
+                    value="requirements",
+                    label="Phase to drill",
+                    visible=False,
+                    elem_id="drill-phase",
+                )
                 minutes = gr.Slider(15, 90, value=45, step=5, label="Total minutes", visible=False)
                 start_btn = gr.Button("Start interview", variant="primary", elem_id="start-btn")
                 resume_note = gr.Markdown("")
-                resume_btn = gr.Button("Resume my unfinished session", visible=False, elem_id="resume-saved")
+                resume_btn = gr.Button(
+                    "Resume my unfinished session", visible=False, elem_id="resume-saved"
+                )
             with gr.Tab("Interview", id="interview"):
                 progress = gr.HTML(render.progress_html(None), elem_id="progress")
                 clock = gr.Markdown(render.clock_text(None), elem_id="clock")
-                chat = gr.Chatbot(label="Interview", height=460, elem_id="chat", sanitize_html=True,
-                                  render_markdown=True)  # fmt: skip
+                chat = gr.Chatbot(
+                    label="Interview",
+                    height=460,
+                    elem_id="chat",
+                    sanitize_html=True,
+                    render_markdown=True,
+                )
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Type your answer. Enter sends, Shift+Enter adds a line.",
-                                     lines=3, max_lines=12, show_label=False, scale=8,
-                                     elem_id="answer-box")  # fmt: skip
+                    box = gr.Textbox(
+                        placeholder="Type your answer. Enter sends, Shift+Enter adds a line.",
+                        lines=3,
+                        max_lines=12,
+                        show_label=False,
+                        scale=8,
+                        elem_id="answer-box",
+                    )
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
                 with gr.Row():
                     hint_btn = gr.Button("💡 Hint", size="sm", elem_id="hint")
@@ -83,17 +115,28 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 report_md = gr.Markdown(render.report_markdown(None, ""), elem_id="report-md")
                 radar = gr.Plot(render.radar(None), label="Scores by phase", elem_id="radar")
                 with gr.Row():
-                    dl_md = gr.DownloadButton("Download report (.md)", visible=False, elem_id="dl-md")
-                    dl_json = gr.DownloadButton("Download report (.json)", visible=False, elem_id="dl-json")
-                    dl_tx = gr.DownloadButton("Download transcript (.json)", visible=False, elem_id="dl-tx")
+                    dl_md = gr.DownloadButton(
+                        "Download report (.md)", visible=False, elem_id="dl-md"
+                    )
+                    dl_json = gr.DownloadButton(
+                        "Download report (.json)", visible=False, elem_id="dl-json"
+                    )
+                    dl_tx = gr.DownloadButton(
+                        "Download transcript (.json)", visible=False, elem_id="dl-tx"
+                    )
             with gr.Tab("History", id="history"):
                 refresh = gr.Button("Refresh", size="sm")
-                table = gr.Dataframe(headers=["id", "case", "mode", "started", "status", "overall"],
-                                     interactive=False, elem_id="history-table")  # fmt: skip
+                table = gr.Dataframe(
+                    headers=["id", "case", "mode", "started", "status", "overall"],
+                    interactive=False,
+                    elem_id="history-table",
+                )
                 picked = gr.Textbox(label="Session id (click a row)", elem_id="picked")
                 with gr.Row():
                     resume_pick = gr.Button("Resume / open", elem_id="resume-pick")
-                    confirm = gr.Checkbox(label="Yes, delete it", value=False, elem_id="confirm-delete")
+                    confirm = gr.Checkbox(
+                        label="Yes, delete it", value=False, elem_id="confirm-delete"
+                    )
                     delete_btn = gr.Button("Delete", variant="stop", elem_id="delete")
                 trend = gr.Plot(render.trend([]), label="Progress per phase")
         ticker = gr.Timer(5.0)
@@ -152,10 +195,15 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             yield (*view(first), sid, sid, "")
             yield from stream(updates, sid)
 
-        def on_command(command: Command):  # noqa: ANN202
+        def on_command(command: Command):
             def handler(sid: str) -> Iterator[Outputs]:
                 if not sid:
-                    yield (*view(None, "Start an interview first (Start tab)."), sid, sid, gr.update())
+                    yield (
+                        *view(None, "Start an interview first (Start tab)."),
+                        sid,
+                        sid,
+                        gr.update(),
+                    )
                     return
                 yield from stream(service.command_stream(sid, command), sid)
 
@@ -170,8 +218,12 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 return (gr.update(),) * (len(views) + 3)
             if update is None:
                 state = _safe_load(sid)
-                return (gr.update(), gr.update(), render.clock_text(state.state if state else None),
-                        *(gr.update(),) * (len(views) + 3 - 3))  # fmt: skip
+                return (
+                    gr.update(),
+                    gr.update(),
+                    render.clock_text(state.state if state else None),
+                    *(gr.update(),) * (len(views) + 3 - 3),
+                )
             return (*view(update), sid, sid, gr.update())
 
         def on_board(text: str, sid: str) -> Outputs:
@@ -181,7 +233,12 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 state = service.save_whiteboard(sid, text)
             except InterviewerError as err:
                 return (*view(_safe_load(sid), err.user_message), sid, sid, gr.update())
-            return (*view(SessionUpdate(state=state), "Notes saved to the transcript."), sid, sid, gr.update())
+            return (
+                *view(SessionUpdate(state=state), "Notes saved to the transcript."),
+                sid,
+                sid,
+                gr.update(),
+            )
 
         def on_resume(sid: str) -> Iterator[Outputs]:
             sid = (sid or "").strip()
@@ -204,18 +261,26 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 return gr.update(value=""), gr.update(visible=False)
             state = update.state
             title = knowledge.case(state.case).facts.title
-            note = f"You have an unfinished **{title}** session ({PHASE_TITLES[state.phase].lower()})."
+            note = (
+                f"You have an unfinished **{title}** session ({PHASE_TITLES[state.phase].lower()})."
+            )
             return gr.update(value=note), gr.update(visible=True)
 
         def history_rows() -> tuple[list[list[Any]], Any]:
             rows: list[list[Any]] = []
             for summary in wiring.store.sessions():
-                import time as _time  # noqa: PLC0415
+                import time as _time
 
-                rows.append([summary.id, summary.case, summary.mode,
-                             _time.strftime("%Y-%m-%d %H:%M", _time.localtime(summary.created_at)),
-                             summary.status,
-                             "" if summary.overall is None else round(summary.overall, 2)])  # fmt: skip
+                rows.append(
+                    [
+                        summary.id,
+                        summary.case,
+                        summary.mode,
+                        _time.strftime("%Y-%m-%d %H:%M", _time.localtime(summary.created_at)),
+                        summary.status,
+                        "" if summary.overall is None else round(summary.overall, 2),
+                    ]
+                )
             points: list[tuple[float, str, float]] = []
             for _, _, created, payload in wiring.store.final_grades():
                 data = json.loads(payload)
@@ -246,9 +311,12 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             return rows, chart, message, False, "" if sid == current else current
 
         outputs = [*views, session_id, saved_id, box]
-        mode_pick.change(lambda m: (gr.update(visible=m == "drill"), gr.update(visible=m == "custom")),
-                         mode_pick, [phase_pick, minutes])  # fmt: skip
-        surprise.click(lambda: random.choice(cases).value if cases else None, None, case_pick)  # noqa: S311
+        mode_pick.change(
+            _mode_visibility,
+            mode_pick,
+            [phase_pick, minutes],
+        )
+        surprise.click(lambda: random.choice(cases).value if cases else None, None, case_pick)
         start_btn.click(on_start, [case_pick, mode_pick, phase_pick, minutes], outputs).then(
             lambda: gr.Tabs(selected="interview"), None, tabs
         )
@@ -260,17 +328,29 @@ def build_app(wiring: Wiring) -> gr.Blocks:
         end_btn.click(on_command("end"), session_id, outputs)
         board_btn.click(on_board, [board, session_id], outputs)
         ticker.tick(on_tick, session_id, outputs)
-        resume_btn.click(on_resume, saved_id, outputs).then(lambda: gr.Tabs(selected="interview"), None, tabs)
-        resume_pick.click(on_resume, picked, outputs).then(lambda: gr.Tabs(selected="interview"), None, tabs)
+        resume_btn.click(on_resume, saved_id, outputs).then(
+            lambda: gr.Tabs(selected="interview"), None, tabs
+        )
+        resume_pick.click(on_resume, picked, outputs).then(
+            lambda: gr.Tabs(selected="interview"), None, tabs
+        )
         refresh.click(history_rows, None, [table, trend])
         table.select(on_select, table, picked)
-        delete_btn.click(on_delete, [picked, confirm, session_id], [table, trend, status, confirm, session_id])
+        delete_btn.click(
+            on_delete, [picked, confirm, session_id], [table, trend, status, confirm, session_id]
+        )
         demo.load(on_load, saved_id, [resume_note, resume_btn])
         demo.load(history_rows, None, [table, trend])
     return demo
 
 
-def _downloads(state: SessionState | None, report: GradeReport | None, wiring: Wiring) -> tuple[Any, Any, Any]:
+def _mode_visibility(mode: str) -> tuple[Any, Any]:
+    return gr.update(visible=mode == "drill"), gr.update(visible=mode == "custom")
+
+
+def _downloads(
+    state: SessionState | None, report: GradeReport | None, wiring: Wiring
+) -> tuple[Any, Any, Any]:
     if state is None:
         return gr.update(visible=False), gr.update(visible=False), gr.update(visible=False)
     folder = Path(tempfile.gettempdir()) / "mlsd-interviewer-exports" / state.id
@@ -278,10 +358,17 @@ def _downloads(state: SessionState | None, report: GradeReport | None, wiring: W
     transcript = folder / f"transcript-{state.id[:8]}.json"
     transcript.write_text(to_json(from_state(state)), encoding="utf-8")
     if report is None:
-        return gr.update(visible=False), gr.update(visible=False), gr.update(value=str(transcript), visible=True)
+        return (
+            gr.update(visible=False),
+            gr.update(visible=False),
+            gr.update(value=str(transcript), visible=True),
+        )
     md = folder / f"report-{state.id[:8]}.md"
     md.write_text(to_markdown(report, wiring.knowledge), encoding="utf-8")
     js = folder / f"report-{state.id[:8]}.json"
     js.write_text(report.contract_json(), encoding="utf-8")
-    return (gr.update(value=str(md), visible=True), gr.update(value=str(js), visible=True),
-            gr.update(value=str(transcript), visible=True))  # fmt: skip
+    return (
+        gr.update(value=str(md), visible=True),
+        gr.update(value=str(js), visible=True),
+        gr.update(value=str(transcript), visible=True),
+    )

@@ -12,7 +12,16 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from interviewer.domain import GRADED_PHASES, PHASE_TITLES, Mode, Phase, Role, SessionState, Status, TurnKind
+from interviewer.domain import (
+    GRADED_PHASES,
+    PHASE_TITLES,
+    Mode,
+    Phase,
+    Role,
+    SessionState,
+    Status,
+    TurnKind,
+)
 from interviewer.grading import LEVEL_NAMES, GradeReport
 
 SHORT_TITLES = {
@@ -56,8 +65,13 @@ def why_this_question(state: SessionState) -> str:
     lines: list[str] = []
     for turn in cited[-3:][::-1]:
         assert turn.citation is not None
-        what = {TurnKind.FOLLOW_UP: "Follow-up", TurnKind.FACT: "Answer", TurnKind.OPENING: "Opening",
-                TurnKind.HINT: "Hint", TurnKind.BRIEFING: "Briefing"}.get(turn.kind, "Reply")  # fmt: skip
+        what = {
+            TurnKind.FOLLOW_UP: "Follow-up",
+            TurnKind.FACT: "Answer",
+            TurnKind.OPENING: "Opening",
+            TurnKind.HINT: "Hint",
+            TurnKind.BRIEFING: "Briefing",
+        }.get(turn.kind, "Reply")
         lines.append(
             f"**{what}** ({PHASE_TITLES[turn.phase]}): from `{safe(turn.citation.source)}` › "
             f"{safe(turn.citation.heading)}"
@@ -68,8 +82,11 @@ def why_this_question(state: SessionState) -> str:
 def progress_html(state: SessionState | None) -> str:
     current = state.phase if state else None
     drill = state.drill_phase if state and state.mode is Mode.DRILL else None
-    done_index = GRADED_PHASES.index(current) if current in GRADED_PHASES else (
-        len(GRADED_PHASES) if current is Phase.WRAPUP else -1)  # fmt: skip
+    done_index = (
+        GRADED_PHASES.index(current)
+        if current in GRADED_PHASES
+        else (len(GRADED_PHASES) if current is Phase.WRAPUP else -1)
+    )
     if state and state.status is Status.ENDED:
         done_index = len(GRADED_PHASES)
     cells: list[str] = []
@@ -115,8 +132,9 @@ def radar(report: GradeReport | None) -> go.Figure:
         values.append(grade.score if grade and grade.score is not None else 0.0)
     labels = [SHORT_TITLES[p] for p in phases]
     figure = go.Figure(
-        go.Scatterpolar(r=[*values, values[0]], theta=[*labels, labels[0]], fill="toself",
-                        name="score")  # fmt: skip
+        go.Scatterpolar(
+            r=[*values, values[0]], theta=[*labels, labels[0]], fill="toself", name="score"
+        )
     )
     figure.update_layout(
         polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75, 1.0]}},
@@ -135,7 +153,7 @@ def report_markdown(report: GradeReport | None, case_title: str) -> str:
     if report.overall is None:
         lines.append("**Overall:** insufficient evidence: say more and grade again.")
     else:
-        from interviewer.scoring import level_for  # noqa: PLC0415
+        from interviewer.scoring import level_for
 
         level = level_for(report.overall)
         lines.append(f"**Overall:** {report.overall:.2f} · level {level} ({LEVEL_NAMES[level]})")
@@ -145,7 +163,9 @@ def report_markdown(report: GradeReport | None, case_title: str) -> str:
             lines.append(f"| {PHASE_TITLES[phase]} | insufficient evidence | – |")
         else:
             level = grade.level or 1
-            lines.append(f"| {PHASE_TITLES[phase]} | {grade.score:.2f} | {level} · {LEVEL_NAMES[level]} |")
+            lines.append(
+                f"| {PHASE_TITLES[phase]} | {grade.score:.2f} | {level} · {LEVEL_NAMES[level]} |"
+            )
     lines += ["", "### Next steps", ""]
     lines += [f"{i}. {safe(step)}" for i, step in enumerate(report.next_steps, 1)]
     for phase, grade in report.phases.items():
@@ -153,7 +173,9 @@ def report_markdown(report: GradeReport | None, case_title: str) -> str:
         if grade.insufficient_evidence:
             lines.append("_Insufficient evidence: you said almost nothing in this phase._")
         for criterion in grade.criteria:
-            lines.append(f"**{safe(criterion.id.replace('-', ' ').capitalize())}: {criterion.score:.2f}**")
+            lines.append(
+                f"**{safe(criterion.id.replace('-', ' ').capitalize())}: {criterion.score:.2f}**"
+            )
             for quote in criterion.evidence:
                 lines.append(f"> “{safe(quote)}”")
             lines.append("")
@@ -164,7 +186,14 @@ def report_markdown(report: GradeReport | None, case_title: str) -> str:
             lines.append("**Flags:** " + "; ".join(safe(f) for f in grade.flags))
         answer = report.model_answers.get(phase)
         if answer:
-            lines += ["", "<details><summary>Model answer</summary>", "", safe(answer), "", "</details>"]
+            lines += [
+                "",
+                "<details><summary>Model answer</summary>",
+                "",
+                safe(answer),
+                "",
+                "</details>",
+            ]
     return "\n".join(lines)
 
 
@@ -174,12 +203,19 @@ def trend(points: list[tuple[float, str, float]]) -> go.Figure:
     for phase in GRADED_PHASES:
         series = sorted((t, s) for t, p, s in points if p == phase)
         if series:
-            figure.add_trace(go.Scatter(
-                x=[time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) for t, _ in series],
-                y=[s for _, s in series], mode="lines+markers", name=SHORT_TITLES[phase],
-            ))  # fmt: skip
-    figure.update_layout(yaxis={"range": [0, 1], "title": "score"}, height=320,
-                         margin={"l": 40, "r": 20, "t": 30, "b": 40})  # fmt: skip
+            figure.add_trace(
+                go.Scatter(
+                    x=[time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) for t, _ in series],
+                    y=[s for _, s in series],
+                    mode="lines+markers",
+                    name=SHORT_TITLES[phase],
+                )
+            )
+    figure.update_layout(
+        yaxis={"range": [0, 1], "title": "score"},
+        height=320,
+        margin={"l": 40, "r": 20, "t": 30, "b": 40},
+    )
     return figure
 
 

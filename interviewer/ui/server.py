@@ -12,24 +12,28 @@ from interviewer.ui.render import CSS
 log = logging.getLogger("interviewer")
 
 
-def serve(*, fake: bool = False, offline: bool = False, port: int | None = None,
-          block: bool = True) -> object:  # fmt: skip
+def serve(
+    *, fake: bool = False, offline: bool = False, port: int | None = None, block: bool = True
+) -> object:
     """Build and launch; `fake` uses the hash embedder and no model (tests, demos)."""
-    import gradio as gr  # noqa: PLC0415
+    import gradio as gr
 
-    from interviewer.ui.blocks import build_app  # noqa: PLC0415
-    from interviewer.wiring import build, build_fake  # noqa: PLC0415
+    from interviewer.ui.blocks import build_app
+    from interviewer.wiring import build, build_fake
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         settings = load_settings(offline=True) if (fake or offline) else load_settings()
         if settings.host not in ("127.0.0.1", "localhost", "::1"):
-            log.warning("INTERVIEWER_HOST=%s: the app is reachable from other machines. It has no "
-                        "login; only do this on a network you trust.", settings.host)  # fmt: skip
+            log.warning(
+                "INTERVIEWER_HOST=%s: the app is reachable from other machines. It has no "
+                "login; only do this on a network you trust.",
+                settings.host,
+            )
         log.info("Loading (first start builds the index and prepares the model; see README)...")
         wiring = build_fake(settings) if fake else build(settings, use_model=not offline)
     except InterviewerError as err:
-        print(f"error: {err.user_message}", file=sys.stderr)  # noqa: T201
+        print(f"error: {err.user_message}", file=sys.stderr)
         raise SystemExit(2) from err
     for notice in wiring.notices:
         log.info(notice)
@@ -40,7 +44,7 @@ def serve(*, fake: bool = False, offline: bool = False, port: int | None = None,
         server_name=settings.host,
         server_port=port or settings.port,
         css=CSS,
-        theme=gr.themes.Soft(),
+        theme=gr.themes.Soft(),  # pyright: ignore[reportPrivateImportUsage]
         show_error=False,
         prevent_thread_lock=not block,
         inbrowser=False,
