@@ -31,6 +31,7 @@ from interviewer.text import content_words, sentence_spans, words
 MIN_WORDS = 12  # below this a phase has "insufficient evidence"
 LEVEL_CUTS = (0.25, 0.5, 0.75)  # score thresholds for levels 2, 3, 4
 SATURATION = 0.6  # raw weighted credit at which a phase counts as fully covered
+ON_TOPIC_FLOOR = 0.4  # below this share of on-topic words, the score shrinks in proportion
 
 # Similarity to match mapping: below `lo` is no match, above `hi` a full match.
 EMB_LO, EMB_HI = 0.30, 0.62
@@ -254,19 +255,46 @@ def candidate_units(turns: Sequence[Turn], phase: Phase) -> tuple[list[Unit], li
         for pattern, flag in _BLOCKS:
             for found in pattern.finditer(text):
                 if found.end() > found.start():
-                    masked[found.start() : found.end()] = "\n" * (found.end() - found.start())
+                    _mask(masked, found.start(), found.end())
                     _add(flags, f"{flag}: {_excerpt(found.group(0))}")
+        # Instructions are judged on whole sentences (and bracketed asides) before the finer split,
+        # so no fragment of an injected sentence survives to be scored.
+        for found in re.finditer(r"\([^()]{0,600}\)|\[[^\[\]]{0,600}\]", text):
+            if _INSTRUCTION.search(found.group(0)):
+                _mask(masked, found.start(), found.end())
+                _add(flags, f"instruction-like text ignored: {_excerpt(found.group(0))}")
+        for start, end in _coarse_spans("".join(masked)):
+            sentence = text[start:end]
+            if _INSTRUCTION.search(sentence):
+                _mask(masked, start, end)
+                _add(flags, f"instruction-like text ignored: {_excerpt(sentence)}")
         clean = "".join(masked)
         for start, end in sentence_spans(clean):
             sentence = text[start:end]
-            if _INSTRUCTION.search(sentence):
-                _add(flags, f"instruction-like text ignored: {_excerpt(sentence)}")
-                continue
             if _is_foreign(sentence):
                 _add(flags, f"text not in English was not graded: {_excerpt(sentence)}")
                 continue
             units.append(Unit(turn=index, start=start, end=end, text=sentence))
     return units, flags
+
+
+def _mask(chars: list[str], start: int, end: int) -> None:
+    chars[start:end] = "\n" * (end - start)
+
+
+_COARSE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _coarse_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for found in _COARSE.finditer(text):
+        if text[start : found.start()].strip():
+            spans.append((start, found.start()))
+        start = found.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
 
 
 def _add(flags: list[str], flag: str) -> None:
@@ -305,7 +333,9 @@ _TRADE_OFF = re.compile(
 _MECHANISM = re.compile(
     r"\b(by \w+ing|using \w+ to|via|through|compute|train|log|index|cache|precompute|sample|"
     r"weight|calibrate|filter|shard|replicate|batch|stream|join|aggregate|embed|retrain|"
-    r"monitor|alert|roll back|bucket|hash|normali[sz]e|threshold|re-?rank|dedupe|deduplicate)\w*",
+    r"monitor|alert|roll back|bucket|hash|normali[sz]e|threshold|re-?rank|dedupe|deduplicate|leak|"
+    r"randomi[sz]e|split|stratif|attribut|decay|window|partition|replay|point-in-time|backfill|"
+    r"distill|quantiz|prune|fallback|canary|shadow|ramp)\w*",
     re.IGNORECASE,
 )
 _FLUFF = re.compile(
@@ -316,17 +346,34 @@ _FLUFF = re.compile(
 )
 
 
+_RELATIONAL = frozenset(
+    "on by as for to of with in at per from into over under via when if because so than within "
+    "after before using is are be would should will can".split()
+)
+
+
 def list_like(sentence: str) -> bool:
-    """A run of names: many separators per word, hashtags, or a verbless fragment."""
+    """A run of bare names (stuffing), not a dense sentence whose items carry relations.
+
+    "two-tower, HNSW, NDCG, calibration, drift" is a list; "revenue per mille as primary,
+    guardrails on conversions and latency" is not: its items say how the names relate.
+    """
     tokens = words(sentence)
-    if not tokens:
+    if not tokens or sentence.count("#") >= 2:
         return True
-    separators = len(re.findall(r"[,;/|+&]|\band\b", sentence))
-    if sentence.count("#") >= 2:
+    items = [
+        i.strip() for i in re.split(r"[,;|•→]|\band\b|\bor\b|\s/\s|\s-\s", sentence) if i.strip()
+    ]
+    if len(items) >= 4:
+        bare = sum(
+            1 for item in items if len(words(item)) <= 4 and not set(words(item)) & _RELATIONAL
+        )
+        if bare / len(items) >= 0.7:
+            return True
+    slashes = sentence.count("/")
+    if slashes >= 4 and slashes / len(tokens) > 0.3:
         return True
-    if separators >= 3 and separators / len(tokens) > 0.18:
-        return True
-    return len(tokens) <= 4 and not _REASON.search(sentence)
+    return len(tokens) <= 3 and not _REASON.search(sentence)
 
 
 def depth(sentence: str, case_terms: set[str]) -> float:
@@ -354,16 +401,115 @@ class _NoteIndex:
     ref_vectors: Vectors  # one row per reference text
     ref_owner: list[int]  # key point index of each reference row
     ref_words: list[set[str]]
-    mistake_vectors: Vectors
     idf: dict[str, float]
     case_terms: set[str]
 
 
-_NEGATION = re.compile(
-    r"\b(not|never|no|avoid|instead of|rather than|wrong|mistake|don't|do not|wouldn't|won't|"
-    r"shouldn't|can't|cannot|bad idea|leak|misleading|pitfall|trap)\b",
+# ---- claims that are wrong in any of these cases, asserted rather than rejected ----
+
+_REJECTION = re.compile(
+    r"\b(not|never|avoid\w*|instead of|rather than|wrong|mistake|misleading|meaningless|useless|"
+    r"pitfall|leak\w*|inflat\w*|don't|do not|wouldn't|won't|shouldn't|can't|cannot|bad idea|trap|"
+    r"overestimat\w*|optimistic|broken|flawed|naive|biased)\b",
     re.IGNORECASE,
 )
+_DISMISSAL = re.compile(
+    r"not (really )?(a |an )?(real |big |major |serious )?(problem|issue|concern|needed|necessary|important|"
+    r"relevant|worth)|(wouldn't|won't|don't|do not|no need to) (really )?(worry|bother|care)|"
+    r"no need (for|to)\b|(aren't|isn't|is not|are not) (really )?needed|overkill|doesn't matter|"
+    r"don't matter|not worth|irrelevant|unnecessary|can (safely )?be ignored|we can ignore|just ignore|"
+    r"isn't (really )?an? (real )?(issue|problem|concern)|(isn't|is not|not) (really )?a (big|huge) deal|"
+    r"(don't|doesn't|won't|do not|does not) (really )?change (that |very |so )?(much|fast|often|quickly)|"
+    r"(isn't|is not|not) (that |very )?much (that )?(can|could) go wrong|nothing (can|could) go wrong",
+    re.IGNORECASE,
+)
+_ANTI_PATTERNS: list[tuple[re.Pattern[str], re.Pattern[str] | None, str]] = [
+    (
+        re.compile(r"\baccuracy\b", re.IGNORECASE),
+        re.compile(
+            r"\b(metric|measure\w*|launch|bar|target|goal|optimi[sz]\w*|report|track|"
+            r"evaluat\w*|\d+(\.\d+)? ?%)",
+            re.IGNORECASE,
+        ),
+        "accuracy as the metric on rare positives",
+    ),
+    (
+        re.compile(
+            r"\b(random(ly)? (train|split|shuffl|\d+/\d+)|shuffl\w+|split\w* [^.]{0,30}"
+            r"\b(at random|randomly)|random \d+ ?/ ?\d+)",
+            re.IGNORECASE,
+        ),
+        None,
+        "random split of time-ordered logs",
+    ),
+    (
+        re.compile(r"\b(before|prior to) (the )?(split|splitting)\b", re.IGNORECASE),
+        re.compile(r"\b(feature|rate|statistic|count|average|mean|normali[sz])", re.IGNORECASE),
+        "features computed on data from the test period",
+    ),
+    (
+        re.compile(
+            r"\b(skip\w*|no need for|without) (an |the )?a/?b\b|\ba/?b tests? (are|is) "
+            r"(too |really |just )?(slow|unnecessary|overkill|expensive|a waste)|\bship (it |the "
+            r"(new )?model )?(straight |directly )?to (everyone|all (users|traffic))",
+            re.IGNORECASE,
+        ),
+        None,
+        "launching without an online experiment",
+    ),
+    (
+        re.compile(
+            r"\b(gpt-?\d*|llm|large language model|\d+ ?b(illion)?[- ]param\w*|billion[- ]"
+            r"parameter|giant|huge|massive)\b[^.]{0,80}\b(every|each|per|all) (request|"
+            r"impression|query|event|candidate|item|video|post|ad|listing|user)s?\b|\bjust "
+            r"(use|fine-?tune|call) (a |an )?(big |large |huge )?(llm|gpt)",
+            re.IGNORECASE,
+        ),
+        None,
+        "a huge model on every request under a tight latency budget",
+    ),
+    (
+        re.compile(
+            r"\bretrain\w*\W[^.]{0,25}(once a year|yearly|annually|every year|every (few|couple "
+            r"of|six|6|twelve|12) months)|\bnever (need to )?retrain|\bno need to retrain|"
+            r"\btrain (it )?once and\b",
+            re.IGNORECASE,
+        ),
+        None,
+        "retraining too rarely for a changing product",
+    ),
+]
+_ANTI_PATTERNS.append(
+    (
+        re.compile(
+            r"\b(compare|scan|score|check|match)\b[^.]{0,40}\b(every|each|all( the)?) ?(image|item|video|"
+            r"listing|document|post|photo|product)s?\b[^.]{0,30}\b(database|catalog\w*|corpus|collection|"
+            r"library|index|inventory)",
+            re.IGNORECASE,
+        ),
+        None,
+        "brute-force comparison against the whole catalogue",
+    )
+)
+_EXCEPTIONS = re.compile(r"\b(after|once|canary|ramp|gradual\w*|shadow|holdout)\b", re.IGNORECASE)
+
+
+def asserted_anti_pattern(sentence: str) -> str | None:
+    """The label of a well-known wrong claim the sentence asserts (not rejects), if any."""
+    if _REJECTION.search(sentence):
+        return None
+    for pattern, also, label in _ANTI_PATTERNS:
+        if pattern.search(sentence) and (also is None or also.search(sentence)):
+            if label.startswith("launching") and _EXCEPTIONS.search(sentence):
+                continue
+            if label.startswith("accuracy") and re.search(
+                r"\b(precision|recall|auc|ndcg|log ?loss|calibrat\w*|map|mrr|top-?\d)\b",
+                sentence,
+                re.I,
+            ):
+                continue
+            return label
+    return None
 
 
 class Scorer:
@@ -397,7 +543,6 @@ class Scorer:
             ref_vectors=self.embedder.embed(refs),
             ref_owner=owner,
             ref_words=ref_words,
-            mistake_vectors=self.embedder.embed(note.mistakes),
             idf=idf,
             case_terms=terms,
         )
@@ -459,12 +604,29 @@ class Scorer:
         texts = [u.text for u in units]
         matrix = self.match_matrix(case, note, texts)
         depths = np.array([_unit_depth(units, i, index.case_terms) for i in range(len(units))])
+        penalty = 0.0
+        for u, text in enumerate(texts):
+            wrong = asserted_anti_pattern(text)
+            if wrong is not None:
+                matrix[u, :] = 0.0  # a wrong claim is not coverage
+                penalty += 0.1
+                _add(flags, f"questionable claim ({wrong}): {_excerpt(text, 90)}")
+            elif _DISMISSAL.search(text):
+                dismissed = [k for k in range(matrix.shape[1]) if matrix[u, k] >= 0.35]
+                if dismissed:
+                    matrix[u, dismissed] = 0.0
+                    penalty += 0.08
+                    _add(flags, f"dismisses a point the case needs: {_excerpt(text, 90)}")
+        penalty = min(penalty, 0.35)
         credit, best_unit = _credits(matrix, depths)
-        penalty, mistake_flags = self._mistakes(note, texts, matrix, index)
-        flags += mistake_flags
         weights = np.array([p.weight for p in note.key_points], dtype=np.float32)
         raw = float((weights * credit).sum() / weights.sum())
-        score = max(0.0, min(1.0, raw / SATURATION) - penalty)
+        relevance = on_topic_share(units, matrix)
+        if relevance < ON_TOPIC_FLOOR:
+            _add(flags, f"mostly off-topic: {relevance:.0%} of the answer addresses this phase")
+        score = max(
+            0.0, min(1.0, raw / SATURATION) * min(1.0, relevance / ON_TOPIC_FLOOR) - penalty
+        )
         criteria = _criteria(note, rubric, credit, best_unit, units, turns, matrix)
         missed = [p.statement for i, p in enumerate(note.key_points) if credit[i] < 0.25]
         return PhaseGrade(
@@ -476,26 +638,14 @@ class Scorer:
             flags=flags,
         )
 
-    def _mistakes(
-        self, note: PhaseNote, texts: list[str], matrix: np.ndarray, index: _NoteIndex
-    ) -> tuple[float, list[str]]:
-        if not texts or not note.mistakes:
-            return 0.0, []
-        vectors = self.embedder.embed(texts)
-        sims = vectors @ index.mistake_vectors.T
-        penalty = 0.0
-        flags: list[str] = []
-        for m, mistake in enumerate(note.mistakes):
-            for u, text in enumerate(texts):
-                asserted = not _NEGATION.search(text)
-                lex = len(content_words(text) & content_words(mistake)) / max(
-                    1, len(content_words(mistake))
-                )
-                if asserted and float(sims[u, m]) >= 0.55 and lex >= 0.25:
-                    penalty += 0.08
-                    flags.append(f"looks like a common mistake: {_excerpt(mistake, 90)}")
-                    break
-        return min(penalty, 0.25), flags
+
+def on_topic_share(units: list[Unit], matrix: np.ndarray) -> float:
+    """Share of the answer's words in sentences that address some key point of the phase."""
+    if matrix.shape[0] == 0:
+        return 0.0
+    sizes = np.array([len(words(u.text)) for u in units], dtype=np.float32)
+    on_topic = matrix.max(axis=1) >= 0.35
+    return float(sizes[on_topic].sum() / max(1.0, sizes.sum()))
 
 
 def _ramp(value: float, lo: float, hi: float) -> float:
