@@ -65,7 +65,7 @@ class Grader:
             overall=overall,
             phases=grades,
             model_answers={p: case.notes[p].model_answer for p in grades},
-            next_steps=self._next_steps(grades),
+            next_steps=self._next_steps(case_id, grades),
             partial=partial,
         )
 
@@ -74,7 +74,7 @@ class Grader:
         phases = [transcript.phase] if transcript.phase else _phases_present(turns)
         return self.grade_turns(transcript.id, transcript.case, turns, phases)
 
-    def _next_steps(self, grades: dict[Phase, PhaseGrade]) -> list[str]:
+    def _next_steps(self, case_id: CaseId, grades: dict[Phase, PhaseGrade]) -> list[str]:
         weakest: list[tuple[float, Phase, str, str]] = []
         for phase, grade in grades.items():
             if grade.insufficient_evidence:
@@ -97,8 +97,17 @@ class Grader:
                 continue
             rubric = self.knowledge.rubrics.get(str(phase))
             name = rubric.criterion(criterion_id).name if rubric else criterion_id
-            missed = next((m for m in grades[phase].missed if m), "")
-            tip = f" For example: {missed}" if missed else ""
+            note = self.knowledge.case(case_id).notes[phase]
+            missed = set(grades[phase].missed)
+            example = next(
+                (
+                    p.statement
+                    for p in note.key_points
+                    if p.criterion == criterion_id and p.statement in missed
+                ),
+                "",
+            )
+            tip = f" For example: {example}" if example else ""
             steps.append(
                 f"{PHASE_TITLES[phase]} / {name}: explain how and why, with a number or a trade-off, "
                 f"not just the name of a technique.{tip}"

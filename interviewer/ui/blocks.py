@@ -66,7 +66,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                     value=cases[0].value if cases else None,
                     elem_id="case-cards",
                 )
-                surprise = gr.Button("🎲 Surprise me", size="sm")
+                surprise = gr.Button("Surprise me", size="sm", elem_id="surprise")
                 mode_pick = gr.Radio(MODE_CHOICES, value="full", label="Mode", elem_id="mode")
                 phase_pick = gr.Dropdown(
                     phase_choices,
@@ -89,12 +89,13 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                     height=460,
                     elem_id="chat",
                     sanitize_html=True,
+                    group_consecutive_messages=False,
                     render_markdown=True,
                 )
                 with gr.Row():
                     box = gr.Textbox(
                         placeholder="Type your answer. Enter sends, Shift+Enter adds a line.",
-                        lines=3,
+                        lines=1,
                         max_lines=12,
                         show_label=False,
                         scale=8,
@@ -102,17 +103,17 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                     )
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
                 with gr.Row():
-                    hint_btn = gr.Button("💡 Hint", size="sm", elem_id="hint")
-                    next_btn = gr.Button("⏭ Next phase", size="sm", elem_id="next")
-                    grade_btn = gr.Button("📊 Grade so far", size="sm", elem_id="grade")
-                    end_btn = gr.Button("⏹ End interview", size="sm", variant="stop", elem_id="end")
+                    hint_btn = gr.Button("Hint", size="sm", elem_id="hint")
+                    next_btn = gr.Button("Next phase", size="sm", elem_id="next")
+                    grade_btn = gr.Button("Grade so far", size="sm", elem_id="grade")
+                    end_btn = gr.Button("End interview", size="sm", variant="stop", elem_id="end")
                 with gr.Accordion("Why this question?", open=False, elem_id="why"):
                     why = gr.Markdown("_No grounded question yet._")
                 with gr.Accordion("Whiteboard / notes (saved into the transcript)", open=False):
                     board = gr.Textbox(lines=6, show_label=False, elem_id="whiteboard")
                     board_btn = gr.Button("Save notes", size="sm")
             with gr.Tab("Report", id="report"):
-                report_md = gr.Markdown(render.report_markdown(None, ""), elem_id="report-md")
+                report_md = gr.Markdown(render.report_markdown(None), elem_id="report-md")
                 radar = gr.Plot(render.radar(None), label="Scores by phase", elem_id="radar")
                 with gr.Row():
                     dl_md = gr.DownloadButton(
@@ -152,14 +153,13 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             if notice:
                 notices.append(notice)
             files = _downloads(state, report, wiring)
-            title = knowledge.case(state.case).facts.title if state else ""
             return (
                 render.chat_messages(state, update.draft if update else None) if state else [],
                 render.progress_html(state),
                 render.clock_text(state),
                 render.why_this_question(state) if state else "",
-                " · ".join(f"⚠️ {render.safe(n)}" for n in notices),
-                render.report_markdown(report, title),
+                " · ".join(f"**Note:** {render.safe(n)}" for n in notices),
+                render.report_markdown(report, knowledge),
                 render.radar(report),
                 *files,
             )

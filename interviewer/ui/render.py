@@ -23,6 +23,7 @@ from interviewer.domain import (
     TurnKind,
 )
 from interviewer.grading import LEVEL_NAMES, GradeReport
+from interviewer.knowledge import KnowledgeBase
 
 SHORT_TITLES = {
     Phase.REQUIREMENTS: "Requirements",
@@ -44,7 +45,7 @@ def chat_messages(state: SessionState, draft: str | None = None) -> list[dict[st
     messages: list[dict[str, Any]] = []
     for turn in state.turns:
         if turn.role is Role.CANDIDATE:
-            prefix = "📝 *Whiteboard:*\n\n" if turn.kind is TurnKind.WHITEBOARD else ""
+            prefix = "*Whiteboard notes:*\n\n" if turn.kind is TurnKind.WHITEBOARD else ""
             messages.append({"role": "user", "content": prefix + safe(turn.text)})
             continue
         content = safe(turn.text)
@@ -53,7 +54,7 @@ def chat_messages(state: SessionState, draft: str | None = None) -> list[dict[st
         message: dict[str, Any] = {"role": "assistant", "content": content}
         messages.append(message)
     if draft:
-        messages.append({"role": "assistant", "content": safe(draft) + " ▌"})
+        messages.append({"role": "assistant", "content": safe(draft) + " …"})
     return messages
 
 
@@ -145,10 +146,11 @@ def radar(report: GradeReport | None) -> go.Figure:
     return figure
 
 
-def report_markdown(report: GradeReport | None, case_title: str) -> str:
+def report_markdown(report: GradeReport | None, knowledge: KnowledgeBase | None = None) -> str:
     if report is None:
         return "_No report yet. Use **Grade so far** or finish an interview._"
     title = "Grade so far" if report.partial else "Final report"
+    case_title = knowledge.case(report.case).facts.title if knowledge else report.case
     lines = [f"## {title}: {safe(case_title)}", ""]
     if report.overall is None:
         lines.append("**Overall:** insufficient evidence: say more and grade again.")
@@ -180,10 +182,9 @@ def report_markdown(report: GradeReport | None, case_title: str) -> str:
                 lines.append(f"> “{safe(quote)}”")
             lines.append("")
         if grade.missed:
-            lines.append("**Missed:** " + "; ".join(safe(m) for m in grade.missed))
+            lines += ["**Missed:**", "", *[f"- {safe(m)}" for m in grade.missed], ""]
         if grade.flags:
-            lines.append("")
-            lines.append("**Flags:** " + "; ".join(safe(f) for f in grade.flags))
+            lines += ["**Flags:**", "", *[f"- {safe(f)}" for f in grade.flags], ""]
         answer = report.model_answers.get(phase)
         if answer:
             lines += [
