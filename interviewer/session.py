@@ -39,7 +39,7 @@ from interviewer.domain import (
     default_budgets,
 )
 from interviewer.engine import advance
-from interviewer.errors import InputRejected, InterviewerError, ModelError
+from interviewer.errors import InputRejected, InterviewerError, ModelError, ModelOffScript
 from interviewer.grading import Grader, GradeReport
 from interviewer.knowledge import KnowledgeBase
 from interviewer.policy import Plan, Policy, is_clarifying
@@ -58,6 +58,10 @@ class Phraser(Protocol):
     def label(self) -> str: ...
 
     def phrase(self, plan: Plan, state: SessionState) -> Iterator[str]: ...
+
+    def accept(self, plan: Plan, text: str) -> str:
+        """The final wording, or raise ModelOffScript when the reply fails our checks."""
+        ...
 
 
 class SessionUpdate(BaseModel):
@@ -270,11 +274,10 @@ class InterviewService:
                     for chunk in self.phraser.phrase(plan, state):
                         streamed += chunk
                         yield SessionUpdate(state=state, draft=streamed, notices=tuple(notices))
-                    text = _tidy(streamed) or plan.text
-                    fallback = not _tidy(streamed)
+                    text = self.phraser.accept(plan, _tidy(streamed))
                 except ModelError as err:
-                    fallback = True
-                    if err.user_message not in notices:
+                    fallback = not isinstance(err, ModelOffScript)
+                    if err.user_message and err.user_message not in notices:
                         notices.append(err.user_message)
             turn = Turn(
                 role=Role.INTERVIEWER,
