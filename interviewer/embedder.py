@@ -18,7 +18,7 @@ from tokenizers import Tokenizer
 from interviewer.ports import Vectors
 
 TOKENIZER = Path(__file__).resolve().parent / "assets" / "minilm" / "tokenizer.json"
-MAX_TOKENS = 256
+MAX_TOKENS = 128  # the length MiniLM was trained on; longer inputs cost quadratically more
 BATCH = 32
 
 
@@ -53,10 +53,13 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        out: list[Vectors] = []
-        for start in range(0, len(texts), BATCH):
-            out.append(self._batch([t or " " for t in texts[start : start + BATCH]]))
-        return np.vstack(out)
+        # Batches of similar length waste little compute on padding; the order is restored after.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            out[rows] = self._batch([texts[i] or " " for i in rows])
+        return out
 
     def _batch(self, texts: list[str]) -> Vectors:
         # The tokenizer's padding state is not thread-safe; onnxruntime is, but 2 cores gain nothing.

@@ -110,6 +110,10 @@ class OpenAICompatibleModel:
         if self._server is not None:
             self._server.ensure_running()
         kwargs: dict[str, Any] = {"max_tokens": max_tokens}
+        if "api.openai.com" not in self._base_url:
+            # ChatOpenAI sends max_tokens as max_completion_tokens, which llama.cpp, Ollama and older
+            # vLLM ignore (no limit at all); the classic field is what they read.
+            kwargs["extra_body"] = {"max_tokens": max_tokens}
         if json_schema is not None:
             # llama.cpp accepts a schema inside json_object mode; "json_schema" returns HTTP 500 there.
             kwargs["response_format"] = {"type": "json_object", "schema": json_schema}

@@ -183,6 +183,17 @@ class LocalModelServer:
     def model_name(self) -> str:
         return self.model.label
 
+    def start_in_background(self) -> None:
+        """Assemble and start while the UI loads; the first turn waits only if it is not ready."""
+
+        def run() -> None:
+            try:
+                self.ensure_running()
+            except ModelUnavailable as err:
+                log.warning("local model not available: %s", err.user_message)
+
+        threading.Thread(target=run, daemon=True, name="local-model-start").start()
+
     def ensure_running(self) -> None:
         with self._lock:
             if self.port and healthy(self.base_url):

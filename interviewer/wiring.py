@@ -91,6 +91,7 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
     from interviewer.local_model import LocalModelServer
 
     server = LocalModelServer.shared(settings)
+    server.start_in_background()
     return OpenAICompatibleModel.from_settings(
         settings, base_url=server.base_url, local=True, model_name=server.model_name, server=server
     )
