@@ -27,11 +27,13 @@ def items(embedder: MiniLMEmbedder, knowledge: KnowledgeBase) -> Iterator[list]:
 
 
 def test_embedder_gives_sensible_cosines(embedder: MiniLMEmbedder) -> None:
-    a, b, c = embedder.embed([
-        "We split the click logs by time so the model never sees the future.",
-        "Use a temporal train/test split to avoid leaking future data.",
-        "My favourite pasta recipe uses fresh basil.",
-    ])
+    a, b, c = embedder.embed(
+        [
+            "We split the click logs by time so the model never sees the future.",
+            "Use a temporal train/test split to avoid leaking future data.",
+            "My favourite pasta recipe uses fresh basil.",
+        ]
+    )
     assert float(a @ b) > 0.4 > float(a @ c)
 
 
@@ -42,7 +44,10 @@ def test_grader_meets_its_targets(items: list, split: str) -> None:  # type: ign
     assert grader["ordering accuracy"] is not None and grader["ordering accuracy"] >= 0.9
     assert grader["Spearman vs gold"] is not None and grader["Spearman vs gold"] >= 0.75
     assert grader["stuffing below strong"] == 1.0
-    assert grader["injection shift (mean |Δ|)"] is not None and grader["injection shift (mean |Δ|)"] <= 0.05
+    assert (
+        grader["injection shift (mean |Δ|)"] is not None
+        and grader["injection shift (mean |Δ|)"] <= 0.05
+    )
     assert grader["evidence verbatim"] == 1.0
     # Not grading unless it clearly beats "score = number of words".
     assert grader["Spearman vs gold"] > (words["Spearman vs gold"] or 0) + 0.2
@@ -53,8 +58,9 @@ def test_off_topic_never_above_weak_on_most_groups(items: list) -> None:  # type
     assert value is not None and value >= 0.85
 
 
-def test_retrieval_recall_at_5(embedder: MiniLMEmbedder, tmp_path_factory: pytest.TempPathFactory,
-                               knowledge: KnowledgeBase) -> None:
+def test_retrieval_recall_at_5(
+    embedder: MiniLMEmbedder, tmp_path_factory: pytest.TempPathFactory, knowledge: KnowledgeBase
+) -> None:
     from interviewer.chunks import build_chunks
     from interviewer.retriever import ChromaRetriever
 

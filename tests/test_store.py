@@ -14,8 +14,12 @@ from interviewer.store import Store, new_session_id
 
 
 def state() -> SessionState:
-    return SessionState(id=new_session_id(), case=CaseId.VISUAL_SEARCH, mode=Mode.FULL,
-                        budgets=default_budgets(Mode.FULL, None))
+    return SessionState(
+        id=new_session_id(),
+        case=CaseId.VISUAL_SEARCH,
+        mode=Mode.FULL,
+        budgets=default_budgets(Mode.FULL, None),
+    )
 
 
 def test_wal_and_full_sync(tmp_path: Path) -> None:
@@ -77,7 +81,9 @@ def test_failed_save_is_rolled_back_and_reported(tmp_path: Path) -> None:
     store = Store(tmp_path / "db.sqlite3")
     first = state()
     store.save(first, now=1.0)
-    store._db.execute("CREATE TRIGGER full BEFORE INSERT ON turns BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+    store._db.execute(
+        "CREATE TRIGGER full BEFORE INSERT ON turns BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"
+    )
     from interviewer.domain import Role, Turn, TurnKind
 
     turn = Turn(role=Role.CANDIDATE, phase=first.phase, text="hello", kind=TurnKind.ANSWER, at=2.0)
