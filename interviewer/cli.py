@@ -302,6 +302,64 @@ def eval_retrieval(fake: FakeOpt = False) -> None:
     typer.echo(run(fake=fake))
 
 
+@eval_app.command("simulate")
+def eval_simulate(
+    persona: Annotated[
+        str, typer.Option(help="strong, average, rambling, terse, offtopic, adversarial, clarifier")
+    ] = "strong",
+    case: Annotated[str, typer.Option(help="Case id.")] = "ad-click-prediction",
+    phase: Annotated[str, typer.Option(help="Phase to drill.")] = "serving",
+    all_plans: Annotated[
+        bool, typer.Option("--all", help="Record the whole default suite (30 sessions).")
+    ] = False,
+) -> None:
+    """Record simulated interviews against the configured model (bundled by default)."""
+    from interviewer.domain import Mode
+    from interviewer.evaluation.interviews import PERSONAS, Plan, default_plans, simulate
+    from interviewer.knowledge import default_knowledge
+    from interviewer.wiring import build_chat_model, build_embedder
+
+    if persona not in PERSONAS:
+        raise UnknownId(
+            persona, user_message=f"Unknown persona {persona!r}. Valid: {', '.join(PERSONAS)}"
+        )
+    plans = (
+        default_plans()
+        if all_plans
+        else [Plan(persona, parse_case(case), Mode.DRILL, parse_phase(phase))]
+    )
+    model = build_chat_model(_settings())
+    if model is None:
+        raise UnknownId(
+            "no model",
+            user_message="No model configured: recording needs the bundled model or INTERVIEWER_BASE_URL.",
+        )
+    started = time.perf_counter()
+    for i, path in enumerate(
+        simulate(plans, model, build_embedder("real"), default_knowledge()), 1
+    ):
+        typer.echo(f"[{i}/{len(plans)}] {time.perf_counter() - started:6.0f}s  recorded {path}")
+
+
+@eval_app.command("interviewer")
+def eval_interviewer(
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a metric misses its target.")
+    ] = False,
+) -> None:
+    """Replay the recorded interviews from their cassettes (no model) and report the metrics."""
+    from interviewer.evaluation.interviews import run_replay
+    from interviewer.wiring import build_embedder
+
+    text, problems = run_replay(build_embedder("real"))
+    typer.echo(text)
+    typer.echo("\nwrote evals/REPORT.md")
+    if problems:
+        typer.secho("\n".join(problems), fg=typer.colors.RED, err=True)
+        if check:
+            raise typer.Exit(1)
+
+
 @app.command()
 def ui(fake: FakeOpt = False, offline: OfflineOpt = False) -> None:
     """Serve the web app (same as `make run`)."""

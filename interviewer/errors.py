@@ -18,6 +18,18 @@ class InputRejected(InterviewerError):
     user_message = "That message could not be accepted."
 
 
+class AudioRejected(InputRejected):
+    """A recording that cannot be used: unreadable, too long, or nothing recognised in it."""
+
+    user_message = "That audio file could not be read."
+
+
+class VoiceUnavailable(InterviewerError):
+    """A speech model or program that is not installed (the voice extra, espeak-ng, Whisper base)."""
+
+    user_message = "Voice is not available on this machine."
+
+
 class UnknownId(InterviewerError):
     user_message = "Unknown id."
 
