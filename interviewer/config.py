@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     model_max_retries: int = Field(default=1, ge=0, le=2)
     reply_deadline_s: float = Field(default=25.0, gt=0, le=120)
     allow_model_requests: bool = True
-    model_cache_dir: Path | None = None  # where the assembled GGUF lives; default: <data_dir>/models
+    model_cache_dir: Path | None = (
+        None  # where the assembled GGUF lives; default: <data_dir>/models
+    )
     offline: bool = False  # scripted interviewer only, no model at all
 
     # Interview timing

@@ -196,9 +196,21 @@ class LocalModelServer:
 
     def ensure_running(self) -> None:
         with self._lock:
-            if self.port and healthy(self.base_url):
+            # A busy llama.cpp server can be slow to answer a health check while it decodes; judging
+            # liveness by the process, not by HTTP, is what keeps it to one process per machine.
+            if self.port and (
+                (self.process is not None and self.process.poll() is None) or self._owner_alive()
+            ):
                 return
             self._start()
+
+    def _owner_alive(self) -> bool:
+        try:
+            data = json.loads(self._state_file.read_text())
+            os.kill(int(data["pid"]), 0)
+        except (OSError, ValueError, KeyError):
+            return False
+        return int(data.get("port", 0)) == self.port
 
     def _start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -276,10 +288,11 @@ class LocalModelServer:
     def _reuse(self) -> bool:
         try:
             data = json.loads(self._state_file.read_text())
-        except (OSError, ValueError):
+            os.kill(int(data["pid"]), 0)  # the recorded server process still exists
+        except (OSError, ValueError, KeyError):
             return False
         port = int(data.get("port", 0))
-        if port and healthy(f"http://127.0.0.1:{port}/v1"):
+        if port and healthy(f"http://127.0.0.1:{port}/v1", timeout=30):
             self.port = port
             log.info("reusing the local model server on 127.0.0.1:%d", port)
             return True

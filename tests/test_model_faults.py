@@ -519,9 +519,13 @@ def send(rig: Rig, sid: str, text: str, *, on_plan: Callable[[Plan], None] | Non
     return Sent(first.state, plan, updates, time.monotonic() - started)
 
 
+ACK = "Good point about calibration."
+
+
 def on_script(plan: Plan) -> str:
-    """A model reply that `ModelPhraser.accept` keeps: it nods to the answer, then asks."""
-    return "Calibration matters here, so " + plan.text[0].lower() + plan.text[1:]
+    """The text the user sees when the model's acknowledgement passes `ModelPhraser.accept`:
+    the model only nods to the answer; the question from the notes follows it verbatim."""
+    return f"{ACK} {plan.text}"
 
 
 def check_reply_after_candidate(rig: Rig, sid: str, sent: Sent, text: str) -> None:
@@ -601,7 +605,7 @@ def test_session_uses_the_model_text_when_it_answers(rig: Rig) -> None:
 
     def reply_with(plan: Plan) -> None:
         chosen.append(on_script(plan))
-        rig.server.reply = chosen[0]
+        rig.server.reply = ACK
 
     sent = send(rig, sid, ANSWER, on_plan=reply_with)
 
@@ -624,7 +628,7 @@ def test_session_waits_for_a_slow_first_token_inside_the_deadline(rig: Rig) -> N
 
     def reply_with(plan: Plan) -> None:
         chosen.append(on_script(plan))
-        rig.server.reply = chosen[0]
+        rig.server.reply = ACK
 
     sent = send(rig, sid, ANSWER, on_plan=reply_with)
 
@@ -645,7 +649,7 @@ def test_session_recovers_after_a_fault(rig: Rig) -> None:
 
     def reply_with(plan: Plan) -> None:
         chosen.append(on_script(plan))
-        rig.server.reply = chosen[0]
+        rig.server.reply = ACK
 
     second = send(rig, sid, ANSWER + " We also watch calibration per campaign.", on_plan=reply_with)
     reply = second.last.state.turns[len(second.before_reply.turns)]
