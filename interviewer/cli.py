@@ -244,6 +244,33 @@ def grade(
         raise typer.Exit(1)
 
 
+@app.command()
+def transcribe(
+    file: Annotated[Path, typer.Argument(help="A recording: WAV, MP3, OGG, WebM... (≤ 5 min).")],
+    case: Annotated[
+        str | None, typer.Option(help="Case id: its terms join the vocabulary prompt.")
+    ] = None,
+) -> None:
+    """Print the text spoken in a recording (Whisper, offline)."""
+    from interviewer.knowledge import default_knowledge
+    from interviewer.voice import build_stt, vocabulary_prompt
+
+    terms = default_knowledge().case(parse_case(case)).facts.terms if case else []
+    typer.echo(build_stt(_settings()).transcribe(str(file), prompt=vocabulary_prompt(terms)))
+
+
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="What to say.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="WAV file to write.")],
+) -> None:
+    """Read text aloud into a WAV file (Piper, or espeak-ng when Piper is missing; offline)."""
+    from interviewer.voice import build_tts
+
+    tts = build_tts()
+    typer.echo(f"wrote {tts.synthesize(text, str(output))} ({tts.name})", err=True)
+
+
 @knowledge_app.command("check")
 def knowledge_check() -> None:
     """Validate every note, fact sheet and rubric; print counts."""
@@ -358,6 +385,20 @@ def eval_interviewer(
         typer.secho("\n".join(problems), fg=typer.colors.RED, err=True)
         if check:
             raise typer.Exit(1)
+
+
+@eval_app.command("voice")
+def eval_voice(
+    limit: Annotated[int | None, typer.Option(help="Only the first N sentences.")] = None,
+    voices: Annotated[str, typer.Option(help="Comma-separated: piper, espeak.")] = "piper,espeak",
+    keep_audio: Annotated[
+        Path | None, typer.Option(help="Keep the synthesised WAVs in this folder.")
+    ] = None,
+) -> None:
+    """WER and ML-term accuracy of Whisper on Piper/espeak-ng speech of evals/voice."""
+    from interviewer.evaluation.voice import run
+
+    typer.echo(run(limit=limit, voice_names=voices.split(","), keep_audio=keep_audio))
 
 
 @app.command()

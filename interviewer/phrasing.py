@@ -13,7 +13,8 @@ from interviewer.domain import PHASE_TITLES, SessionState
 from interviewer.errors import ModelError, ModelOffScript, ModelTimeout
 from interviewer.policy import Plan
 from interviewer.ports import ChatMessage, ChatModel
-from interviewer.prompts import fence, render
+from interviewer.prompts import fence, load_prompt, render
+from interviewer.text import words
 
 _NUMBER = re.compile(r"\d[\d,.]*")
 MAX_TOKENS = {"follow_up": 30, "clarifying": 90, "hint": 70}
@@ -118,6 +119,8 @@ class ModelPhraser:
         cleaned = text.strip()
         if not cleaned:
             raise ModelOffScript("empty reply")
+        if _shared_runs(cleaned, load_prompt("persona")):
+            raise ModelOffScript("the reply repeats the system prompt")
         if plan.task == "follow_up":
             question = plan.context.get("question", plan.text)
             ack = cleaned[: -len(question)].strip() if cleaned.endswith(question) else cleaned
@@ -135,3 +138,11 @@ class ModelPhraser:
         elif plan.task == "hint" and (len(cleaned) > 300 or cleaned.count(". ") > 2):
             raise ModelOffScript("hint too long")
         return cleaned
+
+
+def _shared_runs(text: str, secret: str, n: int = 6) -> bool:
+    """True when `text` repeats n consecutive words of `secret` (placeholders never match)."""
+    mine = words(text)
+    grams = {tuple(mine[i : i + n]) for i in range(len(mine) - n + 1)}
+    theirs = words(secret)
+    return any(tuple(theirs[i : i + n]) in grams for i in range(len(theirs) - n + 1))

@@ -26,7 +26,7 @@ import numpy as np
 from interviewer.domain import Frozen, Phase, Role, Turn, TurnKind
 from interviewer.knowledge import Case, KeyPoint, PhaseNote, Rubric
 from interviewer.ports import Embedder, Vectors
-from interviewer.text import content_words, sentence_spans, words
+from interviewer.text import STOPWORDS, content_words, sentence_spans, words
 
 MIN_WORDS = 12  # below this a phase has "insufficient evidence"
 LEVEL_CUTS = (0.25, 0.5, 0.75)  # score thresholds for levels 2, 3, 4
@@ -88,20 +88,35 @@ _BLOCKS = [
     ),
 ]
 
+_GRADE_OBJECT = (
+    r"(\b[1-5]\s*/\s*[45]\b|\b10\s*/\s*10\b|\bfull marks\b|\btop (score|grade|marks|level)\b"
+    r"|\bmax(imum)? (score|grade|marks|points|level)\b|\bhighest (score|grade|mark|marks|rating|level)\b"
+    r"|\bperfect (score|grade|marks)\b|\blevel [1-5]\b|\b(a|an) [1-5](?![\d.,%/])\b|\b100 ?%)"
+)
 _INSTRUCTION = re.compile(
-    r"ignore (all |any |the |your )?(previous|prior|above|earlier|preceding|other)?\s*"
-    r"(instructions|rubric|rules|criteria|guidelines|prompt)"
-    r"|disregard (the |all |any |your )?(previous |prior |above )?(instructions|rubric|rules|criteria)"
-    r"|\b(rubric|grader|grading|evaluator|examiner|scorer)\b"
-    r"|\b(give|award|assign|grant|rate|mark|score)\b[^.?!\n]{0,40}"
-    r"(\b\d\s*/\s*\d+|\bfull marks\b|\btop (score|grade|marks)\b|\bmax(imum)?\b|\bhighest\b"
-    r"|\bperfect\b|\blevel [1-5]\b|\b(a|an) [1-5]\b|\b100 ?%)"
-    r"|\b[1-5]\s*/\s*[45]\b|\b10\s*/\s*10\b|\bfull marks\b|\bpass me\b|\blet me pass\b"
-    r"|\balready (agreed|said|confirmed|decided)\b|\bas (we|you) agreed\b"
-    r"|\b(system|developer) (prompt|message|instructions?)\b|\byou are now\b|\bnew instructions\b"
-    r"|\bpretend (you|to be)\b|\bact as\b|\brole-?play\b"
+    # overriding the instructions
+    r"\b(ignore|disregard|forget|override|bypass)\b[^.?!\n]{0,30}\b(instructions|rubric|rules|criteria|"
+    r"guidelines|prompt|system message)\b"
+    r"|\b(system|developer) (prompt|message|instructions?)\b|\bnew instructions\b|\byou are now\b"
+    r"|\bfrom now on,? you\b|\byou('re| are) no longer\b|\blet'?s play a game\b"
+    r"|\bpretend (you|to be|that you)\b|\b(act|behave) as (if|though|an? (lenient|generous|different|new|"
+    r"grader|evaluator|judge|assistant|ai|examiner))\b|\brole-?play\b"
+    # asking for what the interviewer must not reveal
+    r"|\b(show|reveal|give|print|paste|share|tell|list|output|repeat|display)\b[^.?!\n]{0,25}\b(model answer|"
+    r"key points?|checklist|answer key|rubric|system prompt|your instructions|hidden notes|expected answer|ideal answer)\b"
+    # talking to the grader
+    r"|\b(rubric|grader|examiner)\b"
+    r"|\b(grading|evaluator|scoring model)\b[^.?!\n]{0,40}\b(you|your|me|my answer|this answer|candidate)\b"
+    r"|\b(you|your|me|my answer|this answer|candidate)\b[^.?!\n]{0,40}\b(grading|evaluator)\b"
+    # asking for a grade
+    r"|\b(give|award|assign|grant|mark|rate|score)\b[^.?!\n]{0,40}"
+    + _GRADE_OBJECT
+    + r"|\b(is|deserves?|worth|gets?|earns?|merits?)\b[^.?!\n]{0,20}"
+    + _GRADE_OBJECT
+    + r"|\bpass me\b|\blet me pass\b|\balready (agreed|said|confirmed|decided)\b|\bas (we|you) agreed\b"
+    # emotional appeals
     r"|\blose my (visa|job|house|scholarship)\b|\b(please|i beg you)[^.?!\n]{0,30}\b(pass|score|grade|mark)"
-    r"|\bmy (family|career|future) (depends|is counting)\b|\bi (really )?need (this|to pass|a good)",
+    r"|\bmy (family|career|future) (depends|is counting)\b|\bi (really )?need (this|to pass|a good (score|grade))",
     re.IGNORECASE,
 )
 
@@ -183,6 +198,10 @@ _FOREIGN = frozenset(
         "máxima",
     ]
 )
+_FOREIGN_MORE = frozenset(
+    "della nel nella sono questo questa quindi perché anche molto viene usare userei dati modello ogni "
+    "ve bir bu için ile olarak çok daha veri modeli kullanırım kullanıcı şekilde gibi ama değil".split()
+)
 _ENGLISH = frozenset(
     [
         "the",
@@ -226,9 +245,12 @@ def _is_foreign(sentence: str) -> bool:
     if len(letters) >= 4 and sum(1 for c in letters if c.isascii()) / len(letters) < 0.6:
         return True
     tokens = re.findall(r"[^\W\d_]+", sentence.lower())
-    foreign = sum(1 for t in tokens if t in _FOREIGN)
-    english = sum(1 for t in tokens if t in _ENGLISH)
-    return foreign >= 2 and foreign > english
+    foreign = sum(1 for t in tokens if t in _FOREIGN or t in _FOREIGN_MORE)
+    english = sum(1 for t in tokens if t in _ENGLISH or t in STOPWORDS)
+    if foreign >= 2 and foreign > english:
+        return True
+    # Running prose (not a list of names) with almost no English function words is another language.
+    return len(tokens) >= 8 and english / len(tokens) < 0.08 and not list_like(sentence)
 
 
 @dataclass(frozen=True)

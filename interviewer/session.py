@@ -45,7 +45,7 @@ from interviewer.knowledge import KnowledgeBase
 from interviewer.policy import Plan, Policy, is_clarifying
 from interviewer.ports import Clock
 from interviewer.store import Store, check_session_id, new_session_id
-from interviewer.text import clean_input, looks_binary
+from interviewer.text import clean_input, is_blank, looks_binary
 
 MAX_CHARS = 20_000
 Command = Literal["hint", "next", "end", "grade"]
@@ -76,20 +76,20 @@ class SessionUpdate(BaseModel):
 
 
 def validate_text(raw: str) -> str:
+    """The text to store, or InputRejected with a message for the user (nothing is stored)."""
+
+    def refuse(message: str) -> InputRejected:
+        return InputRejected(message, user_message=message)
+
     if looks_binary(raw):
-        raise InputRejected(
-            "binary", user_message="That looks like binary data, not text. Please type your answer."
-        )
+        raise refuse("That looks like binary data, not text. Please type your answer.")
     text = clean_input(raw)
-    if not text.strip():
-        raise InputRejected("empty", user_message="Please type an answer first.")
+    if is_blank(text):
+        raise refuse("Please type an answer first.")
     if len(text) > MAX_CHARS:
-        raise InputRejected(
-            "too long",
-            user_message=(
-                f"That message is {len(text):,} characters; the limit is {MAX_CHARS:,}. "
-                "Please split it into shorter answers."
-            ),
+        raise refuse(
+            f"That message is {len(text):,} characters; the limit is {MAX_CHARS:,}. "
+            "Please split it into shorter answers."
         )
     return text
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 from interviewer.domain import Action, SessionState, Status
 from interviewer.errors import StoreError, UnknownId
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _ACTIONS = TypeAdapter(tuple[Action, ...])
 
 _SCHEMA = """
@@ -72,7 +72,7 @@ def new_session_id() -> str:
 
 
 def check_session_id(session_id: str) -> str:
-    if not SESSION_ID.match(session_id):
+    if not SESSION_ID.fullmatch(session_id):
         raise UnknownId(
             f"not a session id: {session_id[:80]!r}", user_message="That is not a valid session id."
         )

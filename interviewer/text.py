@@ -215,12 +215,21 @@ def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1, not \n or \t
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def clean_input(text: str) -> str:
-    """Strip control characters (keeping newlines and tabs) and normalise line endings."""
+    """Strip control characters (keeping newlines and tabs), replace lone surrogates (half an emoji
+    pair, which cannot be stored as UTF-8) with U+FFFD, and normalise line endings."""
+    text = _SURROGATE.sub("\ufffd", text)
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def is_blank(text: str) -> bool:
+    """Nothing visible: whitespace, zero-width and direction marks only."""
+    return not _INVISIBLE.sub("", text)
 
 
 def looks_binary(raw: str) -> bool:

@@ -235,10 +235,19 @@ class WhisperSpeechToText:
             condition_on_previous_text=False,
             without_timestamps=True,
         )
-        text = " ".join(segment.text.strip() for segment in segments).strip()
+        heard = [segment.text.strip() for segment in segments]
+        # Whisper sometimes "hears" its prompt in noise: drop a segment that only echoes it.
+        text = " ".join(h for h in heard if not _echoes(h, prompt)).strip()
         if not re.search(r"[A-Za-z0-9]", text):
             raise AudioRejected("nothing recognised", user_message=NOTHING_HEARD)
         return text
+
+
+def _echoes(segment: str, prompt: str) -> bool:
+    words = re.findall(r"[a-z0-9@/-]+", segment.lower())
+    return len(words) >= 4 and " ".join(words) in " ".join(
+        re.findall(r"[a-z0-9@/-]+", prompt.lower())
+    )
 
 
 def build_stt(settings: Settings) -> WhisperSpeechToText:

