@@ -12,7 +12,7 @@ EXTRAS := --extra voice
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint typecheck unit bench eval audit clean browser-deps sync sync-dev knowledge
+.PHONY: run test lint typecheck unit bench eval audit clean browser-deps voice-deps sync sync-dev knowledge
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,11 +47,20 @@ browser-deps:
 	  else echo "chromium missing and not root: browser tests will be skipped"; fi; \
 	fi
 
+# espeak-ng: the fallback voice, and the second voice of the WER evaluation.
+voice-deps:
+	@if ! command -v espeak-ng >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null) \
+	      || echo "could not install espeak-ng: the espeak voice is skipped"; \
+	  else echo "espeak-ng missing and not root: the espeak voice is skipped"; fi; \
+	fi
+
 unit:
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-test: sync-dev browser-deps knowledge lint typecheck unit
+test: sync-dev browser-deps voice-deps knowledge lint typecheck unit
 
 bench: sync-dev
 	$(BIN)/python -m benchmarks.run_all
@@ -59,6 +68,8 @@ bench: sync-dev
 eval: sync-dev
 	$(BIN)/interviewer eval grading
 	$(BIN)/interviewer eval retrieval
+	$(BIN)/interviewer eval interviewer
+	$(BIN)/interviewer eval voice
 
 audit: sync-dev
 	$(BIN)/pip-audit --progress-spinner off

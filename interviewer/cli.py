@@ -394,11 +394,17 @@ def eval_voice(
     keep_audio: Annotated[
         Path | None, typer.Option(help="Keep the synthesised WAVs in this folder.")
     ] = None,
+    stt: Annotated[str, typer.Option(help="Whisper model: tiny or base.")] = "tiny",
 ) -> None:
     """WER and ML-term accuracy of Whisper on Piper/espeak-ng speech of evals/voice."""
     from interviewer.evaluation.voice import run
 
-    typer.echo(run(limit=limit, voice_names=voices.split(","), keep_audio=keep_audio))
+    if stt not in ("tiny", "base"):
+        raise UnknownId(stt, user_message="--stt must be tiny or base")
+    model = "base" if stt == "base" else "tiny"
+    typer.echo(
+        run(limit=limit, voice_names=voices.split(","), keep_audio=keep_audio, stt_model=model)
+    )
 
 
 @app.command()

@@ -95,6 +95,7 @@ def base_model_dir(models_dir: Path) -> Path:
     stamp = target / "model.bin.sha256"
     if stamp.exists() and stamp.read_text().strip() == _BASE_SHA256:
         return target
+    log.info("assembling Whisper base into %s", target)
     target.mkdir(parents=True, exist_ok=True)
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         shutil.copyfile(data[0] / name, target / name)
@@ -368,6 +369,20 @@ def complete_sentences(chunks: Iterable[str]) -> Iterator[str]:
         yield buffer.strip()
 
 
+def text_deltas(snapshots: Iterable[str]) -> Iterator[str]:
+    """The new text of each snapshot of a growing reply (e.g. successive `SessionUpdate.draft`s,
+    then the saved turn), ready for `stream_sentences`. A snapshot that does not extend the one
+    before (the scripted wording replaced the model's) is passed whole, after a line break."""
+    previous = ""
+    for snapshot in snapshots:
+        if snapshot.startswith(previous):
+            if len(snapshot) > len(previous):
+                yield snapshot[len(previous) :]
+        else:
+            yield "\n" + snapshot
+        previous = snapshot
+
+
 def write_wav(path: str | Path, sample_rate: int, samples: Samples) -> str:
     """Write 16-bit mono PCM."""
     with wave.open(str(path), "wb") as out:
@@ -401,6 +416,10 @@ class SpeechSynthesizer:
     """What both voices offer: the TextToSpeech port plus sentence-by-sentence streaming."""
 
     name = "tts"
+
+    def load(self) -> object:
+        """Load the voice now (it loads by itself on first use; call this to warm up)."""
+        return None
 
     def synthesize_samples(self, text: str) -> tuple[int, Samples]:
         """(sample rate, mono int16 samples) of `text` read aloud."""
@@ -558,6 +577,7 @@ __all__ = [
     "release_audio",
     "speakable",
     "split_sentences",
+    "text_deltas",
     "vocabulary_prompt",
     "write_wav",
 ]

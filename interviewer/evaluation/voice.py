@@ -24,6 +24,7 @@ from interviewer.voice import (
     EspeakTextToSpeech,
     PiperTextToSpeech,
     SpeechSynthesizer,
+    SttModel,
     WhisperSpeechToText,
     espeak_available,
     vocabulary_prompt,
@@ -339,17 +340,23 @@ def run(
     limit: int | None = None,
     voice_names: Sequence[str] = ("piper", "espeak"),
     keep_audio: Path | None = None,
+    stt_model: SttModel = "tiny",
 ) -> str:
     sentences = load_sentences()[:limit]
     prompt = vocabulary_prompt()
+    stt = WhisperSpeechToText(stt_model)
     started = time.perf_counter()
     results = measure(
-        sentences=sentences, tts=voices(voice_names), prompt=prompt, keep_audio=keep_audio
+        sentences=sentences,
+        tts=voices(voice_names),
+        stt=stt,
+        prompt=prompt,
+        keep_audio=keep_audio,
     )
     took = time.perf_counter() - started
     head = (
         f"{len(sentences)} sentences from {SENTENCES.relative_to(EVALS_DIR.parent)}, "
-        f"Whisper tiny.en int8 (beam 2, VAD), {took:.0f}s"
+        f"{stt.name} int8 (beam {stt.beam_size}, VAD), {took:.0f}s"
     )
     if not espeak_available() and "espeak" in voice_names:
         head += "; espeak-ng not installed, so Piper only"

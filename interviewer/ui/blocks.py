@@ -29,6 +29,7 @@ from interviewer.grading import GradeReport, to_markdown
 from interviewer.session import Command, SessionUpdate
 from interviewer.transcript import from_state, to_json
 from interviewer.ui import render
+from interviewer.ui import voice_panel as voice
 from interviewer.wiring import Wiring
 
 Outputs = tuple[Any, ...]
@@ -107,6 +108,25 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                     next_btn = gr.Button("Next phase", size="sm", elem_id="next")
                     grade_btn = gr.Button("Grade so far", size="sm", elem_id="grade")
                     end_btn = gr.Button("End interview", size="sm", variant="stop", elem_id="end")
+                with gr.Row(visible=voice.voice_installed()):
+                    mic = gr.Audio(
+                        sources=["microphone", "upload"],
+                        type="filepath",
+                        label="Speak your answer: the transcript appears in the box to edit before sending",
+                        elem_id="mic",
+                    )
+                    speaker = gr.Audio(
+                        label="Interviewer voice",
+                        autoplay=True,
+                        streaming=True,
+                        interactive=False,
+                        elem_id="speaker",
+                    )
+                    speak_toggle = gr.Checkbox(
+                        value=True, label="Speak replies", elem_id="speak-toggle"
+                    )
+                voiced = gr.State(False)
+                spoken = gr.State(0)
                 with gr.Accordion("Why this question?", open=False, elem_id="why"):
                     why = gr.Markdown("_No grounded question yet._")
                 with gr.Accordion("Whiteboard / notes (saved into the transcript)", open=False):
@@ -181,12 +201,12 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             real_mode = Mode.DRILL if mode == "drill" else Mode.FULL
             yield from stream(service.start_stream(CaseId(case), real_mode, drill, scale), "")
 
-        def on_send(text: str, sid: str) -> Iterator[Outputs]:
+        def on_send(text: str, sid: str, was_voiced: bool = False) -> Iterator[Outputs]:
             if not sid:
                 yield (*view(None, "Start an interview first (Start tab)."), sid, sid, text)
                 return
             try:
-                updates = service.send_stream(sid, text)
+                updates = service.send_stream(sid, text, voice=was_voiced)
                 first = next(updates)
             except InterviewerError as err:
                 # Refused input stays in the box so nothing typed is lost.
@@ -311,6 +331,8 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             return rows, chart, message, False, "" if sid == current else current
 
         outputs = [*views, session_id, saved_id, box]
+        engines = voice.VoiceEngines(wiring)
+        speak_args = ([session_id, speak_toggle, spoken], [speaker, spoken])
         mode_pick.change(
             _mode_visibility,
             mode_pick,
@@ -318,22 +340,35 @@ def build_app(wiring: Wiring) -> gr.Blocks:
         )
         surprise.click(lambda: random.choice(cases).value if cases else None, None, case_pick)
         start_btn.click(on_start, [case_pick, mode_pick, phase_pick, minutes], outputs).then(
-            lambda: gr.Tabs(selected="interview"), None, tabs
+            lambda: (gr.Tabs(selected="interview"), 0), None, [tabs, spoken]
+        ).then(engines.speak, *speak_args)
+        for recorded in (mic.stop_recording, mic.upload):
+            recorded(engines.heard, [mic, session_id], [box, status, voiced]).then(
+                lambda: None, None, mic
+            )
+        box.submit(on_send, [box, session_id, voiced], outputs).then(
+            lambda: False, None, voiced
+        ).then(engines.speak, *speak_args)
+        send.click(on_send, [box, session_id, voiced], outputs).then(
+            lambda: False, None, voiced
+        ).then(engines.speak, *speak_args)
+        commands: tuple[tuple[gr.Button, Command], ...] = (
+            (hint_btn, "hint"),
+            (next_btn, "next"),
+            (grade_btn, "grade"),
+            (end_btn, "end"),
         )
-        box.submit(on_send, [box, session_id], outputs)
-        send.click(on_send, [box, session_id], outputs)
-        hint_btn.click(on_command("hint"), session_id, outputs)
-        next_btn.click(on_command("next"), session_id, outputs)
-        grade_btn.click(on_command("grade"), session_id, outputs)
-        end_btn.click(on_command("end"), session_id, outputs)
+        for button, command in commands:
+            button.click(on_command(command), session_id, outputs).then(engines.speak, *speak_args)
         board_btn.click(on_board, [board, session_id], outputs)
         ticker.tick(on_tick, session_id, outputs)
-        resume_btn.click(on_resume, saved_id, outputs).then(
-            lambda: gr.Tabs(selected="interview"), None, tabs
-        )
-        resume_pick.click(on_resume, picked, outputs).then(
-            lambda: gr.Tabs(selected="interview"), None, tabs
-        )
+
+        def opened(sid: str) -> tuple[Any, int]:
+            update = _safe_load(sid)
+            return gr.Tabs(selected="interview"), len(update.state.turns) if update else 0
+
+        resume_btn.click(on_resume, saved_id, outputs).then(opened, session_id, [tabs, spoken])
+        resume_pick.click(on_resume, picked, outputs).then(opened, session_id, [tabs, spoken])
         refresh.click(history_rows, None, [table, trend])
         table.select(on_select, table, picked)
         delete_btn.click(

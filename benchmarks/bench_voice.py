@@ -1,0 +1,163 @@
+"""Voice: Whisper and Piper real-time factors, and end of speech → first audio of the reply.
+
+Real-time factor (RTF) = processing time / audio duration, shown in % (below 100 % is faster than
+real time).
+The spoken answers are Piper renderings of evals/voice sentences; the reply is a fixed script
+streamed in small pieces as a model would stream it (the model's own time is in bench_model).
+
+python -c "from benchmarks import bench_voice; from benchmarks.common import table; print(table(bench_voice.run()))"
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import Row, percentile, summarize
+from interviewer.evaluation.voice import load_sentences
+from interviewer.voice import (
+    PiperTextToSpeech,
+    WhisperSpeechToText,
+    read_wav,
+    vocabulary_prompt,
+    write_wav,
+)
+
+REPLY = (
+    "Good, a feature store keeps training and serving consistent. "
+    "How would you keep the p99 latency under 50 milliseconds when traffic doubles? "
+    "Think about caching, the number of candidates you score, and what you precompute offline."
+)
+
+
+def _streamed(text: str, piece: int = 4) -> Iterator[str]:
+    """The reply as a model streams it: a few characters (about a token) at a time."""
+    for start in range(0, len(text), piece):
+        yield text[start : start + piece]
+
+
+def _rtf_row(figure: str, ratios: list[float], budget: float | None, note: str) -> Row:
+    percent = [100 * r for r in ratios]
+    return Row(figure, percentile(percent, 50), percentile(percent, 95), "% RTF", budget, note)
+
+
+def run(utterances: int = 12) -> list[Row]:
+    sentences = load_sentences()[:utterances]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="interviewer-bench-voice-") as tmp:
+        folder = Path(tmp)
+        tts = PiperTextToSpeech()
+        started = time.perf_counter()
+        tts.load()
+        tts_load = time.perf_counter() - started
+        stt = WhisperSpeechToText()
+        started = time.perf_counter()
+        stt.load()
+        stt_load = time.perf_counter() - started
+        rows.append(
+            Row(
+                "voice models load (Whisper tiny.en + Piper joe)",
+                stt_load + tts_load,
+                None,
+                "s",
+                None,
+                f"Whisper {stt_load:.1f}s, Piper {tts_load:.1f}s; once per process, lazily",
+            )
+        )
+
+        tts.synthesize("Warm up.", str(folder / "warm.wav"))
+        tts_ratios: list[float] = []
+        paths: list[Path] = []
+        for i, text in enumerate(sentences):
+            path = folder / f"{i:02d}.wav"
+            started = time.perf_counter()
+            tts.synthesize(text, str(path))
+            took = time.perf_counter() - started
+            rate, samples = read_wav(path)
+            tts_ratios.append(took / (samples.size / rate))
+            paths.append(path)
+        rows.append(
+            _rtf_row(
+                "TTS real-time factor (Piper joe-medium)",
+                tts_ratios,
+                50,
+                f"{len(paths)} sentences of 3-6 s",
+            )
+        )
+
+        prompt = vocabulary_prompt()
+        stt.transcribe(str(paths[0]), prompt=prompt)  # warm-up
+        stt_ratios: list[float] = []
+        stt_ms: list[float] = []
+        for path in paths:
+            rate, samples = read_wav(path)
+            started = time.perf_counter()
+            stt.transcribe(str(path), prompt=prompt)
+            took = time.perf_counter() - started
+            stt_ratios.append(took / (samples.size / rate))
+            stt_ms.append(took * 1000)
+        rows.append(
+            _rtf_row(
+                "STT real-time factor, short answers (Whisper tiny.en int8)",
+                stt_ratios,
+                None,
+                "3-6 s each; Whisper pads every window to 30 s, so short clips cost more per second",
+            )
+        )
+
+        parts = [read_wav(p) for p in paths]
+        rate = parts[0][0]
+        long_path = write_wav(folder / "long.wav", rate, np.concatenate([s for _, s in parts]))
+        seconds = sum(s.size for _, s in parts) / rate
+        started = time.perf_counter()
+        stt.transcribe(long_path, prompt=prompt)
+        took = time.perf_counter() - started
+        rows.append(
+            Row(
+                "STT real-time factor, one long answer",
+                100 * took / seconds,
+                None,
+                "% RTF",
+                25,
+                f"{seconds:.0f} s of speech in {took:.1f} s",
+                budget_on="p50",
+            )
+        )
+
+        first_audio_ms: list[float] = []
+        for path in paths:
+            started = time.perf_counter()
+            stt.transcribe(str(path), prompt=prompt)
+            next(iter(tts.stream_sentences(_streamed(REPLY))))
+            first_audio_ms.append((time.perf_counter() - started) * 1000)
+        first_sentence = REPLY.split(". ")[0] + "."
+        tts_first: list[float] = []
+        for _ in range(len(paths)):
+            started = time.perf_counter()
+            next(iter(tts.stream_sentences(_streamed(REPLY))))
+            tts_first.append((time.perf_counter() - started) * 1000)
+        rows.append(
+            summarize(
+                "end of speech → first reply audio (excl. model)",
+                first_audio_ms,
+                budget=3000,
+                note="transcribe the answer + synthesise the reply's first sentence",
+                budget_on="p50",
+            )
+        )
+        rows.append(
+            summarize(
+                "  of which first sentence TTS",
+                tts_first,
+                note=f"{first_sentence!r}, while the rest of the reply still streams",
+            )
+        )
+        rows.append(summarize("  of which STT of a 3-6 s answer", stt_ms))
+    return rows
+
+
+__all__ = ["REPLY", "run"]

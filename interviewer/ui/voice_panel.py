@@ -1,0 +1,97 @@
+"""Voice in the browser: microphone -> editable transcript, interviewer replies spoken by sentence.
+
+The speech engines load lazily on first use (Whisper tiny.en and Piper, both offline); when the
+voice extra is not installed the panel stays hidden and typing works as before.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+import numpy as np
+
+from interviewer.domain import Role, TurnKind
+from interviewer.errors import InterviewerError
+from interviewer.wiring import Wiring
+
+
+def voice_installed() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("faster_whisper", "piper"))
+
+
+class VoiceEngines:
+    """One speech-to-text and one text-to-speech engine shared by every tab (no user data)."""
+
+    def __init__(self, wiring: Wiring) -> None:
+        self.wiring = wiring
+        self._lock = threading.Lock()
+        self._stt: Any = None
+        self._tts: Any = None
+
+    def stt(self) -> Any:
+        with self._lock:
+            if self._stt is None:
+                from interviewer.voice import build_stt
+
+                self._stt = build_stt(self.wiring.settings)
+            return self._stt
+
+    def tts(self) -> Any:
+        with self._lock:
+            if self._tts is None:
+                from interviewer.voice import build_tts
+
+                self._tts = build_tts()
+            return self._tts
+
+    def heard(self, path: str | None, sid: str) -> tuple[Any, str, bool]:
+        """(text for the answer box, status line, voiced flag) for a finished recording."""
+        if not path:
+            return gr.update(), "", False
+        from interviewer.voice import release_audio, vocabulary_prompt
+
+        terms: list[str] = []
+        if sid:
+            try:
+                case = self.wiring.knowledge.case(self.wiring.service.load(sid).case)
+                terms = list(case.facts.terms)
+            except InterviewerError:
+                terms = []
+        try:
+            text = self.stt().transcribe(path, prompt=vocabulary_prompt(terms))
+        except InterviewerError as err:
+            return gr.update(), f"**Note:** {err.user_message}", False
+        finally:
+            release_audio(path, self.wiring.settings)
+        return text, "Heard you: check the text, edit it if needed, then press Enter.", True
+
+    def speak(self, sid: str, enabled: bool, spoken: int) -> Iterator[tuple[Any, int]]:
+        """Stream the new interviewer turns as audio, one sentence at a time."""
+        if not sid:
+            return
+        try:
+            state = self.wiring.service.load(sid)
+        except InterviewerError:
+            return
+        new = [
+            t
+            for t in state.turns[spoken:]
+            if t.role is Role.INTERVIEWER and t.kind is not TurnKind.REPORT
+        ]
+        if not enabled or not new:
+            yield gr.update(), len(state.turns)
+            return
+        from interviewer.voice import split_sentences
+
+        try:
+            tts = self.tts()
+            for turn in new:
+                for sentence in split_sentences(turn.text):
+                    rate, samples = tts.synthesize_samples(sentence)
+                    yield (rate, np.asarray(samples)), len(state.turns)
+        except InterviewerError:
+            yield gr.update(), len(state.turns)
