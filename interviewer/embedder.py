@@ -79,3 +79,37 @@ class MiniLMEmbedder:
     # Chroma calls an embedding function with `input=`; keeping it here avoids a chromadb import.
     def __call__(self, input: Sequence[str]) -> list[Vectors]:
         return list(self.embed(list(input)))
+
+
+class CachedEmbedder:
+    """Remembers vectors by text: coverage re-reads a phase's earlier sentences on every turn, and
+    notes are embedded once per process. Same vectors as the wrapped embedder, so same scores."""
+
+    def __init__(self, inner: MiniLMEmbedder, max_entries: int = 50_000) -> None:
+        self.inner = inner
+        self.max_entries = max_entries
+        self._cache: dict[str, Vectors] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vectors = self.inner.embed(missing)
+            with self._lock:
+                if len(self._cache) + len(missing) > self.max_entries:
+                    self._cache.clear()
+                self._cache.update(zip(missing, vectors, strict=True))
+        with self._lock:
+            found = [self._cache.get(t) for t in texts]
+        rows = [r for r in found if r is not None]
+        if len(rows) != len(texts):  # evicted between the two steps: compute directly
+            return self.inner.embed(list(texts))
+        return np.vstack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+
+    def __call__(self, input: Sequence[str]) -> list[Vectors]:
+        return list(self.embed(list(input)))

@@ -571,6 +571,13 @@ class Scorer:
         self._index[key] = index
         return index
 
+    def warm(self, cases: Sequence[Case]) -> None:
+        """Embed every note's key points ahead of time (the app does this in the background at start),
+        so the first answer of each phase does not wait for it."""
+        for case in cases:
+            for note in case.notes.values():
+                self._note_index(case, note)
+
     def _lexical(self, unit_words: set[str], ref: set[str], idf: dict[str, float]) -> float:
         total = sum(idf.get(w, 0.5) for w in ref)
         if total == 0:

@@ -53,9 +53,9 @@ class Wiring:
 def build_embedder(kind: Literal["real", "fake"]) -> Embedder:
     if kind == "fake":
         return HashEmbedder()
-    from interviewer.embedder import MiniLMEmbedder
+    from interviewer.embedder import CachedEmbedder, MiniLMEmbedder
 
-    return MiniLMEmbedder()
+    return CachedEmbedder(MiniLMEmbedder())
 
 
 def build_retriever(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 from interviewer.config import load_settings
 from interviewer.errors import InterviewerError
@@ -35,6 +36,11 @@ def serve(
     except InterviewerError as err:
         print(f"error: {err.user_message}", file=sys.stderr)
         raise SystemExit(2) from err
+    if not fake:
+        cases = list(wiring.knowledge.cases.values())
+        threading.Thread(
+            target=wiring.scorer.warm, args=(cases,), daemon=True, name="warm-notes"
+        ).start()
     for notice in wiring.notices:
         log.info(notice)
     log.info("Interviewer model: %s", wiring.model_label)
