@@ -6,6 +6,7 @@ one app process per module. Screenshots of each screen go to test-artifacts/scre
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -386,3 +387,26 @@ def test_history_lists_the_session(page: Page, screenshots: Path) -> None:
     page.locator("#resume-pick").click()
     expect(page.get_by_role("tab", name="Interview")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#chat")).to_contain_text("History check")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="voice extra not installed")
+def test_a_spoken_answer_is_transcribed_into_the_box_and_sent(page: Page, tmp_path: Path) -> None:
+    """A WAV fed to the microphone's upload input stands in for the user speaking."""
+    from interviewer.voice import build_tts
+
+    wav = tmp_path / "answer.wav"
+    build_tts().synthesize(
+        "We keep the p99 latency under two hundred milliseconds with a cache.", str(wav)
+    )
+    _start(page)
+    page.get_by_role("tab", name="Interview").click()
+    page.locator("#mic").get_by_label("Upload file").click()
+    page.locator("#mic input[type='file']").set_input_files(str(wav))
+    box = page.locator("#answer-box textarea")
+    expect(box).to_have_value(re.compile(r"latency", re.IGNORECASE), timeout=60_000)
+    expect(page.locator("#status")).to_contain_text("Heard you")
+    heard = box.input_value()
+    users_before = _user(page).count()
+    box.press("Enter")
+    expect(_user(page)).to_have_count(users_before + 1)
+    expect(_user(page).last).to_contain_text(heard.strip()[:20])
