@@ -84,7 +84,7 @@ def run(utterances: int = 12) -> list[Row]:
             _rtf_row(
                 "TTS real-time factor (Piper joe-medium)",
                 tts_ratios,
-                50,
+                None,
                 f"{len(paths)} sentences of 3-6 s",
             )
         )
@@ -122,7 +122,7 @@ def run(utterances: int = 12) -> list[Row]:
                 100 * took / seconds,
                 None,
                 "% RTF",
-                25,
+                None,
                 f"{seconds:.0f} s of speech in {took:.1f} s",
                 budget_on="p50",
             )
@@ -144,7 +144,7 @@ def run(utterances: int = 12) -> list[Row]:
             summarize(
                 "end of speech → first reply audio (excl. model)",
                 first_audio_ms,
-                budget=3000,
+                budget=1500,  # DESIGN.md section 9
                 note="transcribe the answer + synthesise the reply's first sentence",
                 budget_on="p50",
             )
