@@ -6,6 +6,7 @@ too little candidate text is "insufficient evidence" (score null), never a guess
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -125,6 +126,8 @@ def _phases_present(turns: Sequence[Turn]) -> list[Phase]:
 
 
 def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
+    """The human report: shown in the app and the terminal, and exported. Candidate words are
+    HTML-escaped, so a quoted answer cannot inject markup wherever the Markdown is rendered."""
     title = "Grade so far" if report.partial else "Interview report"
     case = knowledge.case(report.case).facts
     lines = [f"# {title}: {case.title}", ""]
@@ -154,7 +157,7 @@ def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
             name = rubric.criterion(criterion.id).name if rubric else criterion.id
             lines.append(f"### {name}: {criterion.score:.2f}")
             for quote in criterion.evidence:
-                lines.append(f"> {quote}")
+                lines.append(f"> “{_escape(quote)}”")
             if criterion.why:
                 lines.append("")
                 lines.append(criterion.why)
@@ -162,8 +165,12 @@ def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
         if grade.missed:
             lines += ["**Missed:**", *[f"- {m}" for m in grade.missed], ""]
         if grade.flags:
-            lines += ["**Flags:**", *[f"- {f}" for f in grade.flags], ""]
+            lines += ["**Flags:**", *[f"- {_escape(f)}" for f in grade.flags], ""]
         answer = report.model_answers.get(phase)
         if answer:
             lines += ["<details><summary>Model answer</summary>", "", answer, "", "</details>"]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)

@@ -22,7 +22,7 @@ from interviewer.domain import (
     Status,
     TurnKind,
 )
-from interviewer.grading import LEVEL_NAMES, GradeReport
+from interviewer.grading import GradeReport, to_markdown
 from interviewer.knowledge import KnowledgeBase
 
 SHORT_TITLES = {
@@ -147,55 +147,9 @@ def radar(report: GradeReport | None) -> go.Figure:
 
 
 def report_markdown(report: GradeReport | None, knowledge: KnowledgeBase | None = None) -> str:
-    if report is None:
+    if report is None or knowledge is None:
         return "_No report yet. Use **Grade so far** or finish an interview._"
-    title = "Grade so far" if report.partial else "Final report"
-    case_title = knowledge.case(report.case).facts.title if knowledge else report.case
-    lines = [f"## {title}: {safe(case_title)}", ""]
-    if report.overall is None:
-        lines.append("**Overall:** insufficient evidence: say more and grade again.")
-    else:
-        from interviewer.scoring import level_for
-
-        level = level_for(report.overall)
-        lines.append(f"**Overall:** {report.overall:.2f} · level {level} ({LEVEL_NAMES[level]})")
-    lines += ["", "| Phase | Score | Level |", "|---|---|---|"]
-    for phase, grade in report.phases.items():
-        if grade.score is None:
-            lines.append(f"| {PHASE_TITLES[phase]} | insufficient evidence | – |")
-        else:
-            level = grade.level or 1
-            lines.append(
-                f"| {PHASE_TITLES[phase]} | {grade.score:.2f} | {level} · {LEVEL_NAMES[level]} |"
-            )
-    lines += ["", "### Next steps", ""]
-    lines += [f"{i}. {safe(step)}" for i, step in enumerate(report.next_steps, 1)]
-    for phase, grade in report.phases.items():
-        lines += ["", f"### {PHASE_TITLES[phase]}", ""]
-        if grade.insufficient_evidence:
-            lines.append("_Insufficient evidence: you said almost nothing in this phase._")
-        for criterion in grade.criteria:
-            lines.append(
-                f"**{safe(criterion.id.replace('-', ' ').capitalize())}: {criterion.score:.2f}**"
-            )
-            for quote in criterion.evidence:
-                lines.append(f"> “{safe(quote)}”")
-            lines.append("")
-        if grade.missed:
-            lines += ["**Missed:**", "", *[f"- {safe(m)}" for m in grade.missed], ""]
-        if grade.flags:
-            lines += ["**Flags:**", "", *[f"- {safe(f)}" for f in grade.flags], ""]
-        answer = report.model_answers.get(phase)
-        if answer:
-            lines += [
-                "",
-                "<details><summary>Model answer</summary>",
-                "",
-                safe(answer),
-                "",
-                "</details>",
-            ]
-    return "\n".join(lines)
+    return to_markdown(report, knowledge)
 
 
 def trend(points: list[tuple[float, str, float]]) -> go.Figure:
