@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import chromadb
+from chromadb.api.client import SharedSystemClient  # pyright: ignore[reportPrivateImportUsage]
 from chromadb.config import Settings as ChromaSettings
 from rank_bm25 import BM25Okapi
 
@@ -85,6 +86,9 @@ class ChromaRetriever:
 
     def _wipe(self) -> None:
         self._client = None
+        # Chroma keeps one client per path in a process-wide cache; drop it, or a reopened client
+        # would keep using the damaged database it had open.
+        SharedSystemClient.clear_system_cache()
         shutil.rmtree(self.index_dir, ignore_errors=True)
 
     def rebuild(self, chunks: Sequence[Chunk]) -> float:
