@@ -226,29 +226,30 @@ class LocalModelServer:
                 "starting the local model server on 127.0.0.1:%d (first start takes ~10 s)...",
                 self.port,
             )
-            log_file = (self.settings.data_dir / "llama-server.log").open("ab")
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "llama_cpp.server",
-                    "--model",
-                    str(path),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--n_ctx",
-                    "4096",
-                    "--n_threads",
-                    str(max(1, os.cpu_count() or 2)),
-                    "--model_alias",
-                    self.model.label,
-                ],
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            # The child keeps its own copy of the log descriptor; ours is closed right after.
+            with (self.settings.data_dir / "llama-server.log").open("ab") as log_file:
+                self.process = subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "llama_cpp.server",
+                        "--model",
+                        str(path),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(self.port),
+                        "--n_ctx",
+                        "4096",
+                        "--n_threads",
+                        str(max(1, os.cpu_count() or 2)),
+                        "--model_alias",
+                        self.model.label,
+                    ],
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
