@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Iterator
@@ -428,5 +427,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-__all__ = ["app", "json", "main"]

@@ -169,7 +169,7 @@ class MoveOn(Frozen):
 
 class Close(Frozen):
     type: Literal["close"] = "close"
-    reason: Literal["finished", "ended_early", "time_up"]
+    reason: Literal["finished", "ended_early"]
 
 
 class Report(Frozen):

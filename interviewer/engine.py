@@ -7,7 +7,7 @@ turn is recorded, so a process killed between a candidate turn and its reply ans
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import Literal, assert_never
 
 from interviewer.domain import (
     Action,
@@ -70,7 +70,7 @@ def advance(state: SessionState, event: Event) -> Result:
             hinted = state.model_copy(update={"hints_given": state.hints_given + 1})
             return _emit(hinted, Hint(phase=state.phase))
         case EndRequested(at=at):
-            return _end(state, at, "ended_early")
+            return _end(state, "ended_early")
         case GradeRequested():
             return _emit(state, Report(partial=state.status is Status.ACTIVE))
         case InterviewerSaid(turn=turn):
@@ -124,7 +124,7 @@ def _next_phase(state: SessionState, at: float) -> Result:
     order = state.phases
     index = order.index(state.phase) if state.phase in order else len(order) - 1
     if index + 1 >= len(order):
-        return _end(state, at, "finished")
+        return _end(state, "finished")
     following = order[index + 1]
     moved = state.model_copy(
         update={
@@ -137,11 +137,9 @@ def _next_phase(state: SessionState, at: float) -> Result:
     return _emit(moved, MoveOn(from_phase=state.phase, to_phase=following), Open(phase=following))
 
 
-def _end(state: SessionState, at: float, reason: str) -> Result:
-    del at
+def _end(state: SessionState, reason: Literal["finished", "ended_early"]) -> Result:
     ended = state.model_copy(update={"status": Status.ENDED})
-    close = Close(reason="finished" if reason == "finished" else "ended_early")
-    return _emit(ended, close, Report(partial=False))
+    return _emit(ended, Close(reason=reason), Report(partial=False))
 
 
 def _record_reply(state: SessionState, turn: Turn) -> SessionState:

@@ -112,7 +112,6 @@ class Policy:
                 text = {
                     "finished": "That's the end of the interview. Thank you! Your report is below.",
                     "ended_early": "We'll stop here. The report covers what we discussed.",
-                    "time_up": "We're out of time. Thank you! Your report is below.",
                 }[reason]
                 return Plan(action=action, kind=TurnKind.CLOSING, text=text)
             case Report(partial=partial):

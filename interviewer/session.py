@@ -34,7 +34,6 @@ from interviewer.domain import (
     Status,
     TimeTick,
     Turn,
-    TurnKind,
     WhiteboardSaved,
     default_budgets,
 )
@@ -177,12 +176,10 @@ class InterviewService:
             state = self.store.load(check_session_id(session_id))
             if state.status is Status.ENDED or state.pending:
                 return
-            before = len(state.turns)
             state, actions = advance(state, TimeTick(at=self.clock.now()))
             if not actions:
                 return
             self.store.save(state, now=self.clock.now())
-            del before
             yield from self._resolve(state)
 
     def resume_stream(self, session_id: str) -> Iterator[SessionUpdate]:
@@ -320,8 +317,4 @@ def _last(updates: Iterator[SessionUpdate]) -> SessionUpdate:
     return last
 
 
-def turn_label(turn: Turn) -> str:
-    return "You" if turn.role is Role.CANDIDATE else "Interviewer"
-
-
-__all__ = ["MAX_CHARS", "InterviewService", "SessionUpdate", "TurnKind", "validate_text"]
+__all__ = ["MAX_CHARS", "InterviewService", "SessionUpdate", "validate_text"]
