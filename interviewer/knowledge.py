@@ -116,12 +116,6 @@ class PhaseNote(Strict):
             raise ValueError(f"model answer has {words} words; write 150-300")
         return self
 
-    def key_point(self, key_point_id: str) -> KeyPoint:
-        for point in self.key_points:
-            if point.id == key_point_id:
-                return point
-        raise KeyError(key_point_id)
-
 
 class Criterion(Strict):
     id: Kebab

@@ -14,9 +14,8 @@ from interviewer.errors import ModelError, ModelOffScript, ModelTimeout
 from interviewer.policy import Plan
 from interviewer.ports import ChatMessage, ChatModel
 from interviewer.prompts import fence, load_prompt, render
-from interviewer.text import words
+from interviewer.text import numbers, word_runs
 
-_NUMBER = re.compile(r"\d[\d,.]*")
 MAX_TOKENS = {"follow_up": 30, "clarifying": 90, "hint": 70}
 _ADVICE = re.compile(
     r"\?|\b(you should|you could|you might|consider|try|i recommend|i suggest|make sure|don't forget|"
@@ -119,7 +118,7 @@ class ModelPhraser:
         cleaned = text.strip()
         if not cleaned:
             raise ModelOffScript("empty reply")
-        if _shared_runs(cleaned, load_prompt("persona")):
+        if word_runs(cleaned, 6) & word_runs(load_prompt("persona"), 6):
             raise ModelOffScript("the reply repeats the system prompt")
         if plan.task == "follow_up":
             question = plan.context.get("question", plan.text)
@@ -129,20 +128,9 @@ class ModelPhraser:
             return f"{ack.rstrip('.!')}. {question}" if ack[-1] not in ".!" else f"{ack} {question}"
         elif plan.task == "clarifying":
             fact = plan.context.get("fact", plan.text)
-            allowed = {n.strip(".,") for n in _NUMBER.findall(fact)}
-            if (
-                any(n.strip(".,") not in allowed for n in _NUMBER.findall(cleaned))
-                or len(cleaned) > 400
-            ):
+            allowed = numbers(fact)
+            if not numbers(cleaned) <= allowed or len(cleaned) > 400:
                 raise ModelOffScript("a number that is not in the fact sheet")
         elif plan.task == "hint" and (len(cleaned) > 300 or cleaned.count(". ") > 2):
             raise ModelOffScript("hint too long")
         return cleaned
-
-
-def _shared_runs(text: str, secret: str, n: int = 6) -> bool:
-    """True when `text` repeats n consecutive words of `secret` (placeholders never match)."""
-    mine = words(text)
-    grams = {tuple(mine[i : i + n]) for i in range(len(mine) - n + 1)}
-    theirs = words(secret)
-    return any(tuple(theirs[i : i + n]) in grams for i in range(len(theirs) - n + 1))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
 STOPWORDS = frozenset(
@@ -211,10 +210,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def sentences(text: str) -> list[str]:
-    return [text[a:b] for a, b in sentence_spans(text)]
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1, not \n or \t
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -244,5 +239,15 @@ def looks_binary(raw: str) -> bool:
     return bad / len(raw) > 0.3
 
 
-def join_nonempty(parts: Iterable[str], sep: str = " ") -> str:
-    return sep.join(p for p in parts if p)
+_NUMBER = re.compile(r"\d[\d,.]*")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers a text states ("40,000", "0.5", "99"), without trailing punctuation."""
+    return {n.strip(".,") for n in _NUMBER.findall(text)}
+
+
+def word_runs(text: str, n: int) -> set[tuple[str, ...]]:
+    """Every run of n consecutive words: two texts sharing one repeat that passage."""
+    tokens = words(text)
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}

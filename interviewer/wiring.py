@@ -131,9 +131,7 @@ def build(
 
     def budgets(mode: Mode, phase: Phase | None) -> dict[Phase, float]:
         base = default_budgets(mode, phase)
-        return {
-            p: settings.budgets.get(p, s / 60) * 60 * settings.budget_scale for p, s in base.items()
-        }
+        return {p: settings.budget_seconds(p, s / 60) for p, s in base.items()}
 
     service = InterviewService(
         knowledge=knowledge,
