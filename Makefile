@@ -8,7 +8,8 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := --extra voice
+# The 0.5B model's wheels are installed only when asked for: INTERVIEWER_LOCAL_MODEL=small make run
+EXTRAS := --extra voice $(if $(filter small,$(INTERVIEWER_LOCAL_MODEL)),--extra small)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 

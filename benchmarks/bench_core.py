@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.common import Row, summarize, timed
@@ -14,7 +15,7 @@ from interviewer.domain import CaseId, Mode, Phase, Role, Status, Turn, TurnKind
 from interviewer.embedder import CachedEmbedder, MiniLMEmbedder
 from interviewer.fakes import ScriptedChatModel
 from interviewer.knowledge import default_knowledge
-from interviewer.ports import Chunk
+from interviewer.ports import Chunk, Vectors
 from interviewer.retriever import ChromaRetriever
 from interviewer.ui.render import chat_messages
 from interviewer.wiring import build
@@ -195,7 +196,7 @@ class _RandomVectors:
 
     name = "random-384"
 
-    def embed(self, texts: list[str]):
+    def embed(self, texts: Sequence[str]) -> Vectors:
         import numpy as np
 
         out = np.zeros((len(texts), 384), dtype=np.float32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -18,17 +19,27 @@ from interviewer.domain import (
     TurnKind,
     default_budgets,
 )
+from interviewer.errors import ModelError
 from interviewer.llm import OpenAICompatibleModel
 from interviewer.local_model import LocalModelServer
 from interviewer.phrasing import ModelPhraser
 from interviewer.policy import Plan
 
-ANSWERS = [
-    "We'd score candidates with a GBDT on hashed features and a small DNN for crosses.",
-    "Features come from a feature store keyed by user and ad, refreshed every few minutes.",
-    "We cache the ad embeddings and precompute advertiser stats offline to keep p99 low.",
-    "For rollout I'd shadow the new model first, then canary at 1% before an A/B test.",
-]
+INTERVIEWS = Path(__file__).resolve().parent.parent / "evals" / "interviews"
+
+
+def recorded_turns(limit: int) -> list[tuple[CaseId, Phase, str]]:
+    """Candidate answers from the recorded drills, in session order: typical lengths (median ~23
+    words, p90 ~77) and the case and phase staying put between turns, as in a real session."""
+    turns: list[tuple[CaseId, Phase, str]] = []
+    for path in sorted(INTERVIEWS.glob("*.json")):
+        if path.name.endswith(".cassette.json"):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for turn in data["turns"]:
+            if turn["role"] == "candidate":
+                turns.append((CaseId(data["case"]), Phase(turn["phase"]), turn["text"]))
+    return turns[:limit]
 
 
 def installed(key: str) -> bool:
@@ -36,7 +47,7 @@ def installed(key: str) -> bool:
     return importlib.util.find_spec(package) is not None
 
 
-def run(keys: tuple[str, ...] = ("default", "small"), turns: int = 10) -> list[Row]:
+def run(keys: tuple[str, ...] = ("default", "small"), turns: int = 24) -> list[Row]:
     rows: list[Row] = []
     for key in keys:
         label = "1.5B" if key == "default" else "0.5B"
@@ -58,43 +69,47 @@ def run(keys: tuple[str, ...] = ("default", "small"), turns: int = 10) -> list[R
                 server=server,
             )
             phraser = ModelPhraser(model, first_token_deadline_s=60, total_deadline_s=120)
-            state = SessionState(
-                id="bench" * 3,
-                case=CaseId.AD_CLICK_PREDICTION,
-                mode=Mode.DRILL,
-                drill_phase=Phase.SERVING,
-                phase=Phase.SERVING,
-                budgets=default_budgets(Mode.DRILL, Phase.SERVING),
-            )
             ttft: list[float] = []
             rates: list[float] = []
-            prompt_chars = 0
-            for i in range(turns):
-                question = f"How would you handle traffic {i + 2} times larger at peak?"
+            user_chars: list[int] = []
+            system_chars = 0
+            kept = 0
+            for case, phase, answer in recorded_turns(turns):
+                state = SessionState(
+                    id="bench" * 3,
+                    case=case,
+                    mode=Mode.DRILL,
+                    drill_phase=phase,
+                    phase=phase,
+                    budgets=default_budgets(Mode.DRILL, phase),
+                )
+                question = "How would you handle traffic twice as large at peak?"
                 plan = Plan(
-                    action=FollowUp(phase=Phase.SERVING),
+                    action=FollowUp(phase=phase),
                     kind=TurnKind.FOLLOW_UP,
                     text=question,
                     task="follow_up",
-                    context={
-                        "question": question,
-                        "topic": "Scaling",
-                        "last_answer": ANSWERS[i % len(ANSWERS)],
-                    },
+                    context={"question": question, "topic": "Scaling", "last_answer": answer},
                 )
-                prompt_chars = sum(len(m.content) for m in phraser.messages(plan, state))
+                system, user = phraser.messages(plan, state)
+                system_chars = len(system.content)
+                user_chars.append(len(user.content))
                 t0 = time.perf_counter()
-                first = None
-                pieces = 0
-                for _ in phraser.phrase(plan, state):
-                    pieces += 1
-                    if first is None:
-                        first = time.perf_counter() - t0
-                total = time.perf_counter() - t0
-                if first is not None:
-                    ttft.append(first * 1000)
-                    if total > first and pieces > 1:
-                        rates.append((pieces - 1) / (total - first))
+                stamps: list[float] = []
+                pieces: list[str] = []
+                try:
+                    for piece in phraser.phrase(plan, state):
+                        stamps.append(time.perf_counter() - t0)
+                        pieces.append(piece)
+                    phraser.accept(plan, "".join(pieces))
+                    kept += 1
+                    model_pieces = stamps[:-1]  # the last piece is the question from the notes
+                except ModelError:  # a length stop or a refused wording: the script answers
+                    model_pieces = stamps
+                if model_pieces:
+                    ttft.append(model_pieces[0] * 1000)
+                if len(model_pieces) > 1 and model_pieces[-1] > model_pieces[0]:
+                    rates.append((len(model_pieces) - 1) / (model_pieces[-1] - model_pieces[0]))
             server.stop()
         rows.append(
             Row(
@@ -111,7 +126,21 @@ def run(keys: tuple[str, ...] = ("default", "small"), turns: int = 10) -> list[R
                 f"model {label}: reply first token",
                 ttft,
                 budget=2000 if key == "default" else None,
-                note=f"follow-up prompt ≈{prompt_chars} chars (~{prompt_chars // 4} tokens)",
+                note=(
+                    f"{len(ttft)} recorded answers; system prompt {system_chars} chars (prefilled "
+                    f"once, then reused), turn message median {sorted(user_chars)[len(user_chars) // 2]} chars"
+                ),
+                budget_on="p50",
+            )
+        )
+        rows.append(
+            Row(
+                f"model {label}: acknowledgement kept",
+                100 * kept / max(1, len(ttft)),
+                None,
+                "%",
+                None,
+                "the rest fail the checks in ModelPhraser.accept and the scripted question is asked",
                 budget_on="p50",
             )
         )

@@ -57,6 +57,7 @@ class ScriptedChatModel:
         *,
         max_tokens: int = 200,
         json_schema: dict[str, object] | None = None,
+        stop: Sequence[str] = (),
     ) -> Iterator[str]:
         self.calls.append(list(messages))
         if self._queue:
@@ -69,10 +70,17 @@ class ScriptedChatModel:
             raise InterviewerError("ScriptedChatModel has no reply queued")
         if isinstance(reply, Exception):
             raise reply
+        reply = cut_at_stop(reply, stop)
         for start in range(0, len(reply), self.chunk_size):
             if self.delay_s:
                 time.sleep(self.delay_s)
             yield reply[start : start + self.chunk_size]
+
+
+def cut_at_stop(text: str, stop: Sequence[str]) -> str:
+    """What an OpenAI-compatible server returns for `stop`: the text before the first match."""
+    ends = [i for i in (text.find(s) for s in stop if s) if i >= 0]
+    return text[: min(ends)] if ends else text
 
 
 def example_for_schema(schema: dict[str, object]) -> object:

@@ -104,12 +104,15 @@ class OpenAICompatibleModel:
         *,
         max_tokens: int = 200,
         json_schema: dict[str, object] | None = None,
+        stop: Sequence[str] = (),
     ) -> Iterator[str]:
         if not self._allow:
             raise ModelRequestsBlocked("INTERVIEWER_ALLOW_MODEL_REQUESTS=0")
         if self._server is not None:
             self._server.ensure_running()
         kwargs: dict[str, Any] = {"max_tokens": max_tokens}
+        if stop:
+            kwargs["stop"] = list(stop)
         if "api.openai.com" not in self._base_url:
             # ChatOpenAI sends max_tokens as max_completion_tokens, which llama.cpp, Ollama and older
             # vLLM ignore (no limit at all); the classic field is what they read.

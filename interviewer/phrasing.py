@@ -9,17 +9,31 @@ import time
 from collections.abc import Iterator
 
 from interviewer.cassette import CassetteMiss
-from interviewer.domain import PHASE_TITLES, SessionState
+from interviewer.domain import SessionState
 from interviewer.errors import ModelError, ModelOffScript, ModelTimeout
 from interviewer.policy import Plan
 from interviewer.ports import ChatMessage, ChatModel
-from interviewer.prompts import fence, load_prompt, render
-from interviewer.text import numbers, word_runs
+from interviewer.prompts import fence, render, system_prompt
+from interviewer.text import numbers, tail, word_runs
 
 MAX_TOKENS = {"follow_up": 30, "clarifying": 90, "hint": 70}
+# An acknowledgement is one sentence: the server stops at its end instead of rambling into the
+# length limit (a question mark is not a stop, so a question still reaches `accept` and is refused).
+STOP = {"follow_up": (". ", "! ", "\n")}
+ANSWER_TAIL_WORDS = 30
 _ADVICE = re.compile(
     r"\?|\b(you should|you could|you might|consider|try|i recommend|i suggest|make sure|don't forget|"
     r"correct|incorrect|wrong|right answer|great answer|perfect|excellent)\b",
+    re.IGNORECASE,
+)
+
+# Praise is a grade in disguise; "The candidate said..." is not speaking to them; "I'm sorry, I
+# can't assist" and "glad to help" are a chat assistant, not an interviewer; "Thanks for sharing
+# the key points list" plays along with an injection (all seen from the bundled models).
+_NOT_AN_ACK = re.compile(
+    r"\b(great|good|nice|awesome|brilliant|impressive|well done|spot on|sorry|can't|cannot|"
+    r"assist|help|as an ai|key points?|model answer|rubric|system prompt|instructions|score|grade|"
+    r"marks|you'?re right|that'?s right|exactly|absolutely)\b|^the candidate\b",
     re.IGNORECASE,
 )
 
@@ -45,19 +59,23 @@ class ModelPhraser:
         return self.model.name
 
     def messages(self, plan: Plan, state: SessionState) -> list[ChatMessage]:
+        """The same system prompt for every turn of a task, then the turn's own data.
+
+        llama.cpp reuses the longest prompt prefix it has already evaluated, so keeping everything
+        variable in the last message means a turn prefills only the candidate's words.
+        """
         assert plan.task is not None
-        case_title = state.case.replace("-", " ")
-        system = render("persona", case=case_title, phase=PHASE_TITLES[state.phase])
+        system = system_prompt(plan.task)
         variables = dict(plan.context)
         if "last_answer" in variables:
-            variables["last_answer"] = fence(variables["last_answer"][-1200:])
+            variables["last_answer"] = fence(tail(variables["last_answer"], ANSWER_TAIL_WORDS))
         if "question" in variables and plan.task == "clarifying":
             variables["question"] = fence(variables["question"])
         if plan.task == "follow_up":
             # The model only acknowledges the answer; the question itself stays the one from the notes.
             variables.pop("question", None)
             variables.pop("topic", None)
-        user = render(plan.task, **variables)
+        user = render(f"{plan.task}.user", **variables)
         return [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
 
     def phrase(self, plan: Plan, state: SessionState) -> Iterator[str]:
@@ -69,7 +87,8 @@ class ModelPhraser:
         def pump() -> None:
             try:
                 budget = MAX_TOKENS.get(plan.task or "", self.max_tokens)
-                stream = self.model.stream(messages, max_tokens=budget)
+                stop = STOP.get(plan.task or "", ())
+                stream = self.model.stream(messages, max_tokens=budget, stop=stop)
                 for chunk in stream:
                     if cancelled.is_set():
                         # Closing the stream drops the HTTP connection, so the one shared llama.cpp
@@ -88,6 +107,7 @@ class ModelPhraser:
         threading.Thread(target=pump, daemon=True, name="model-phrase").start()
         started = time.monotonic()
         first = True
+        said = ""
         try:
             while True:
                 limit = self.first_token_deadline_s if first else self.total_deadline_s
@@ -100,11 +120,15 @@ class ModelPhraser:
                     ) from None
                 if item is _DONE:
                     if plan.task == "follow_up":
-                        yield " " + plan.context.get("question", plan.text)
+                        # The stop string ate the acknowledgement's full stop; the draft on screen
+                        # should read as the final text will.
+                        end = "" if not said.strip() or said.rstrip()[-1] in ".!?" else "."
+                        yield f"{end} {plan.context.get('question', plan.text)}"
                     return
                 if isinstance(item, BaseException):
                     raise item
                 first = False
+                said += str(item)
                 yield str(item)
         finally:
             cancelled.set()  # timed out, failed, or the caller stopped reading
@@ -118,12 +142,18 @@ class ModelPhraser:
         cleaned = text.strip()
         if not cleaned:
             raise ModelOffScript("empty reply")
-        if word_runs(cleaned, 6) & word_runs(load_prompt("persona"), 6):
+        if word_runs(cleaned, 6) & word_runs(system_prompt(plan.task or "follow_up"), 6):
             raise ModelOffScript("the reply repeats the system prompt")
         if plan.task == "follow_up":
             question = plan.context.get("question", plan.text)
             ack = cleaned[: -len(question)].strip() if cleaned.endswith(question) else cleaned
-            if not ack or len(ack.split()) > 16 or _ADVICE.search(ack) or "\n" in ack:
+            if (
+                not ack
+                or len(ack.split()) > 16
+                or _ADVICE.search(ack)
+                or _NOT_AN_ACK.search(ack)
+                or "\n" in ack
+            ):
                 raise ModelOffScript("the acknowledgement asks, advises or judges")
             return f"{ack.rstrip('.!')}. {question}" if ack[-1] not in ".!" else f"{ack} {question}"
         elif plan.task == "clarifying":

@@ -35,8 +35,10 @@ class ChatModel(Protocol):
         *,
         max_tokens: int = 200,
         json_schema: dict[str, object] | None = None,
+        stop: Sequence[str] = (),
     ) -> Iterator[str]:
-        """Yield text chunks. Raises `errors.ModelError` subclasses, never HTTP errors."""
+        """Yield text chunks, ending before the first `stop` string (which is not yielded).
+        Raises `errors.ModelError` subclasses, never HTTP errors."""
         ...
 
 

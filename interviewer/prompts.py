@@ -42,6 +42,11 @@ def render(name: str, /, **variables: str) -> str:
     return Template(text).substitute(variables)
 
 
+def system_prompt(task: str) -> str:
+    """The persona plus one task's instructions: fixed text, so the server can keep it prefilled."""
+    return f"{load_prompt('persona')}\n{load_prompt(task)}"
+
+
 def fence(text: str) -> str:
     """Mark candidate text as data: inside a fence that the text itself cannot close."""
     cleaned = text.replace("<<<", "‹‹‹").replace(">>>", "›››")

@@ -251,3 +251,20 @@ def word_runs(text: str, n: int) -> set[tuple[str, ...]]:
     """Every run of n consecutive words: two texts sharing one repeat that passage."""
     tokens = words(text)
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def tail(text: str, max_words: int) -> str:
+    """The last whole sentences of `text` within `max_words` (or the last words of a long one).
+
+    A prompt pays ~30 ms of prefill per token on 2 cores, so the model sees only the end of a long
+    answer: enough to acknowledge something specific, bounded whatever the candidate pasted.
+    """
+    kept: list[str] = []
+    count = 0
+    for a, b in reversed(sentence_spans(text)):
+        n = len(text[a:b].split())
+        if kept and count + n > max_words:
+            break
+        kept.insert(0, text[a:b])
+        count += n
+    return " ".join(" ".join(kept).split()[-max_words:])

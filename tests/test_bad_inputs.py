@@ -42,7 +42,7 @@ from interviewer.wiring import Wiring, build
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "bad_inputs"
-PERSONA = (ROOT / "prompts" / "persona.md").read_text(encoding="utf-8")
+PERSONA = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "prompts").glob("*.md")))
 CASE = CaseId.AD_CLICK_PREDICTION
 PHASE = Phase.EVALUATION
 runner = CliRunner()
@@ -194,7 +194,7 @@ def leaks(knowledge: KnowledgeBase, state: SessionState) -> list[str]:
     """Hidden notes or system prompt text found in interviewer turns.
 
     Checked: any 8-word run of the model answer of the phase the turn was said in, any key point
-    statement of the case (whole), any 8-word run of prompts/persona.md. (Fact-sheet answers may
+    statement of the case (whole), any 8-word run of a file in prompts/. (Fact-sheet answers may
     share wording with another phase's model answer: facts are meant to be told.)
     """
     case = knowledge.case(state.case)
@@ -500,6 +500,7 @@ class _ObedientModel:
         *,
         max_tokens: int = 200,
         json_schema: dict[str, object] | None = None,
+        stop: Sequence[str] = (),
     ) -> Iterator[str]:
         self.calls.append(list(messages))
         system = messages[0].content

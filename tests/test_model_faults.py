@@ -519,7 +519,7 @@ def send(rig: Rig, sid: str, text: str, *, on_plan: Callable[[Plan], None] | Non
     return Sent(first.state, plan, updates, time.monotonic() - started)
 
 
-ACK = "Good point about calibration."
+ACK = "So you would check calibration per segment."
 
 
 def on_script(plan: Plan) -> str:

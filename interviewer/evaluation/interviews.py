@@ -33,9 +33,10 @@ from interviewer.domain import (
 from interviewer.evaluation import EVALS_DIR
 from interviewer.fakes import FakeClock
 from interviewer.knowledge import KnowledgeBase, default_knowledge
+from interviewer.phrasing import MAX_TOKENS
 from interviewer.policy import COVERED
 from interviewer.ports import ChatModel, Embedder
-from interviewer.prompts import load_prompt
+from interviewer.prompts import system_prompt
 from interviewer.text import content_words, numbers, overlap, word_runs, words
 from interviewer.transcript import from_state
 from interviewer.wiring import Wiring, build
@@ -267,7 +268,7 @@ def metrics(
 
     assert isinstance(wiring_scorer, Scorer)
     scorer = wiring_scorer
-    persona_text = load_prompt("persona")
+    persona_text = "\n".join(system_prompt(task) for task in MAX_TOKENS)
     tallies: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
 
     def add(metric: str, case: str, ok: bool) -> None:
@@ -282,6 +283,9 @@ def metrics(
             secret_runs |= word_runs(note.model_answer, 8)
             statements += [p.statement for p in note.key_points]
         secret_runs |= word_runs(persona_text, 8)
+        # Fact-sheet answers are meant to be told; sharing wording with a model answer is not a leak.
+        for fact in case.facts.facts:
+            secret_runs -= word_runs(fact.answer, 8)
         for index, turn in enumerate(state.turns):
             if turn.role is not Role.INTERVIEWER or turn.kind is TurnKind.REPORT:
                 continue
