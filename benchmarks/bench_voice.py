@@ -10,6 +10,7 @@ python -c "from benchmarks import bench_voice; from benchmarks.common import tab
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -17,12 +18,15 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import bench_model
 from benchmarks.common import Row, percentile, summarize
 from interviewer.evaluation.voice import load_sentences
 from interviewer.voice import (
+    Backchannel,
     PiperTextToSpeech,
     WhisperSpeechToText,
     read_wav,
+    split_sentences,
     vocabulary_prompt,
     write_wav,
 )
@@ -157,7 +161,91 @@ def run(utterances: int = 12) -> list[Row]:
             )
         )
         rows.append(summarize("  of which STT of a 3-6 s answer", stt_ms))
+        rows += _with_model(stt, tts, folder)
     return rows
+
+
+def _bench_dir() -> Path:
+    """A lasting folder, so the knowledge index and the assembled model are built only once."""
+    default = Path.home() / ".cache" / "mlsd-interviewer-bench"
+    return Path(os.environ.get("INTERVIEWER_BENCH_DIR", default))
+
+
+def _with_model(
+    stt: WhisperSpeechToText, tts: PiperTextToSpeech, folder: Path, turns: int = 12
+) -> list[Row]:
+    """What the user hears after a spoken answer, with the bundled model writing the reply.
+
+    Per turn, timed from the end of speech (the recording is complete): Whisper transcribes it, the
+    app plays its backchannel ("Okay."), the session stores the answer and the model writes the
+    reply, then Piper renders the reply's first sentence (the model's acknowledgement).
+    """
+    if not bench_model.installed("default"):
+        return [
+            Row("voice turn with the bundled model", None, None, "", None, "model not installed")
+        ]
+    from interviewer.config import Settings
+    from interviewer.domain import Mode, Role
+    from interviewer.wiring import build
+
+    answers = [(c, p, a) for c, p, a in bench_model.recorded_turns(400) if len(a.split()) >= 8]
+    answers = answers[:: max(1, len(answers) // turns)][:turns]
+    wavs = [
+        tts.synthesize(a, str(folder / f"answer-{i:02d}.wav"))
+        for i, (_, _, a) in enumerate(answers)
+    ]
+    wiring = build(Settings(data_dir=_bench_dir(), local_model="default", base_url=None))
+    back = Backchannel(tts)
+    back.warm()
+    service = wiring.service
+    heard_ms: list[float] = []
+    back_ms: list[float] = []
+    reply_ms: list[float] = []
+    first_ms: list[float] = []
+    fallbacks = 0
+    try:
+        warm = service.start(answers[0][0], Mode.DRILL, answers[0][1]).state.id
+        service.send(warm, "We would start with a simple baseline.")  # starts and warms the model
+        for turn, ((case, phase, _), wav) in enumerate(zip(answers, wavs, strict=True)):
+            sid = service.start(case, Mode.DRILL, phase).state.id
+            terms = list(wiring.knowledge.case(case).facts.terms)
+            started = time.perf_counter()
+            text = stt.transcribe(wav, prompt=vocabulary_prompt(terms))
+            heard_ms.append((time.perf_counter() - started) * 1000)
+            back.audio(turn)
+            back_ms.append((time.perf_counter() - started) * 1000)
+            state = service.send(sid, text, voice=True).state
+            reply_ms.append((time.perf_counter() - started) * 1000)
+            reply = next(t for t in reversed(state.turns) if t.role is Role.INTERVIEWER)
+            fallbacks += reply.fallback
+            tts.synthesize_samples(split_sentences(reply.text)[0])
+            first_ms.append((time.perf_counter() - started) * 1000)
+    finally:
+        wiring.store.close()
+        from interviewer.local_model import LocalModelServer
+
+        if LocalModelServer._shared is not None:  # pyright: ignore[reportPrivateUsage]
+            LocalModelServer._shared.stop()  # pyright: ignore[reportPrivateUsage]
+    n = len(first_ms)
+    return [
+        summarize(
+            "voice turn, end of speech → first audio (backchannel)",
+            back_ms,
+            budget=1500,  # issue #9: measure what the user hears
+            note=f"{n} recorded answers spoken by Piper; 'Okay.' plays while the model writes",
+            budget_on="p50",
+        ),
+        summarize(
+            "voice turn, end of speech → reply's first sentence audio",
+            first_ms,
+            note=f"with the bundled 1.5B model; {fallbacks}/{n} replies fell back to the script",
+        ),
+        summarize("  of which transcribing the answer", heard_ms),
+        summarize(
+            "  of which storing + model reply",
+            [r - h for r, h in zip(reply_ms, back_ms, strict=True)],
+        ),
+    ]
 
 
 __all__ = ["REPLY", "run"]

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import threading
 import wave
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -444,6 +444,33 @@ class SpeechSynthesizer:
         chunks = [text_chunks] if isinstance(text_chunks, str) else text_chunks
         for index, (rate, samples) in enumerate(self.stream_sentences(chunks)):
             yield write_wav(Path(out_dir) / f"sentence-{index:03d}.wav", rate, samples)
+
+
+# What an interviewer says the moment an answer ends, while the reply is still being written. They
+# are audio only (never stored in the transcript) and synthesised once, so they cost no wait.
+BACKCHANNELS = ("Okay.", "Right.", "I see.", "Alright.")
+
+
+class Backchannel:
+    """Short spoken acknowledgements, rendered once and then played at once after a voiced answer."""
+
+    def __init__(self, tts: SpeechSynthesizer, phrases: Sequence[str] = BACKCHANNELS) -> None:
+        self.tts = tts
+        self.phrases = tuple(phrases)
+        self._audio: dict[str, tuple[int, Samples]] = {}
+        self._lock = threading.Lock()
+
+    def audio(self, turn: int) -> tuple[int, Samples]:
+        """The phrase for the `turn`-th answer (varied, deterministic), synthesised on first use."""
+        phrase = self.phrases[turn % len(self.phrases)]
+        with self._lock:
+            if phrase not in self._audio:
+                self._audio[phrase] = self.tts.synthesize_samples(phrase)
+            return self._audio[phrase]
+
+    def warm(self) -> None:
+        for turn in range(len(self.phrases)):
+            self.audio(turn)
 
 
 def piper_available() -> bool:

@@ -410,3 +410,24 @@ def test_a_spoken_answer_is_transcribed_into_the_box_and_sent(page: Page, tmp_pa
     box.press("Enter")
     expect(_user(page)).to_have_count(users_before + 1)
     expect(_user(page).last).to_contain_text(heard.strip()[:20])
+
+
+@pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="voice extra not installed")
+def test_with_auto_send_a_spoken_answer_is_sent_without_pressing_enter(
+    page: Page, tmp_path: Path
+) -> None:
+    from interviewer.voice import build_tts
+
+    wav = tmp_path / "answer.wav"
+    build_tts().synthesize(
+        "We keep the p99 latency under two hundred milliseconds with a cache.", str(wav)
+    )
+    _start(page)
+    page.get_by_role("tab", name="Interview").click()
+    page.locator("#auto-send input").check()
+    users_before = _user(page).count()
+    page.locator("#mic").get_by_label("Upload file").click()
+    page.locator("#mic input[type='file']").set_input_files(str(wav))
+    expect(_user(page)).to_have_count(users_before + 1, timeout=60_000)
+    expect(_user(page).last).to_contain_text(re.compile(r"latency", re.IGNORECASE))
+    expect(page.locator("#answer-box textarea")).to_have_value("")

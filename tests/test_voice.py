@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from interviewer import voice
 from interviewer.cli import app
 from interviewer.config import Settings
+from interviewer.domain import CaseId, Mode, Phase
 from interviewer.errors import AudioRejected, InputRejected, VoiceUnavailable
 from interviewer.evaluation.voice import (
     TARGET_TERMS,
@@ -40,6 +41,7 @@ from interviewer.voice import (
     vocabulary_prompt,
     write_wav,
 )
+from interviewer.wiring import Wiring
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -323,3 +325,34 @@ def test_voice_eval_meets_its_targets_with_the_prompt(stt: WhisperSpeechToText) 
     assert result.sentences >= 40
     assert result.wer <= TARGET_WER, result.worst[:5]
     assert result.term_accuracy >= TARGET_TERMS, result.misses
+
+
+class _CountingVoice(voice.SpeechSynthesizer):
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def synthesize_samples(self, text: str) -> tuple[int, voice.Samples]:
+        self.said.append(text)
+        return 16_000, np.full(1600, len(self.said), dtype=np.int16)
+
+
+def test_backchannel_phrases_vary_and_are_synthesised_once() -> None:
+    fake = _CountingVoice()
+    back = voice.Backchannel(fake)
+    first = [back.audio(turn)[1][0] for turn in range(len(voice.BACKCHANNELS))]
+    again = [back.audio(turn)[1][0] for turn in range(len(voice.BACKCHANNELS))]
+    assert fake.said == list(voice.BACKCHANNELS)  # each phrase rendered once, then reused
+    assert first == again and len(set(first)) == len(voice.BACKCHANNELS)
+
+
+def test_the_app_says_okay_right_after_a_spoken_answer_only(wiring: Wiring) -> None:
+    from interviewer.ui.voice_panel import VoiceEngines
+
+    engines = VoiceEngines(wiring)
+    engines._tts = _CountingVoice()  # pyright: ignore[reportPrivateUsage]
+    sid = wiring.service.start(CaseId.AD_CLICK_PREDICTION, Mode.DRILL, Phase.SERVING).state.id
+    (spoken,) = engines.backchannel(sid, True, True)
+    assert isinstance(spoken, tuple) and spoken[0] == 16_000 and len(spoken[1]) == 1600
+    for enabled, was_voiced in ((True, False), (False, True)):
+        (silent,) = engines.backchannel(sid, enabled, was_voiced)
+        assert not isinstance(silent, tuple)  # typed answers and a muted speaker get no audio

@@ -122,9 +122,15 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                         interactive=False,
                         elem_id="speaker",
                     )
-                    speak_toggle = gr.Checkbox(
-                        value=True, label="Speak replies", elem_id="speak-toggle"
-                    )
+                    with gr.Column(scale=0, min_width=180):
+                        speak_toggle = gr.Checkbox(
+                            value=True, label="Speak replies", elem_id="speak-toggle"
+                        )
+                        auto_send = gr.Checkbox(
+                            value=False,
+                            label="Send as soon as it is transcribed (no review)",
+                            elem_id="auto-send",
+                        )
                 voiced = gr.State(False)
                 spoken = gr.State(0)
                 with gr.Accordion("Why this question?", open=False, elem_id="why"):
@@ -165,6 +171,16 @@ def build_app(wiring: Wiring) -> gr.Blocks:
         views = [chat, progress, clock, why, status, report_md, radar, dl_md, dl_json, dl_tx]
 
         def view(update: SessionUpdate | None, notice: str = "") -> Outputs:
+            if update is not None and update.draft is not None and not notice:
+                # While a reply streams only the chat (and a notice) can change. Rendering the
+                # report, the radar plot and the download files on every chunk made each turn cost
+                # several times its own work and queued concurrent sessions behind each other.
+                return (
+                    render.chat_messages(update.state, update.draft),
+                    *(gr.skip(),) * 3,
+                    " · ".join(f"**Note:** {render.safe(n)}" for n in update.notices),
+                    *(gr.skip(),) * (len(views) - 5),
+                )
             state = update.state if update else None
             report = update.report if update else None
             if state is not None and report is None:
@@ -342,16 +358,36 @@ def build_app(wiring: Wiring) -> gr.Blocks:
         start_btn.click(on_start, [case_pick, mode_pick, phase_pick, minutes], outputs).then(
             lambda: (gr.Tabs(selected="interview"), 0), None, [tabs, spoken]
         ).then(engines.speak, *speak_args)
+
+        def on_heard(text: str, sid: str, was_voiced: bool, auto: bool) -> Iterator[Outputs]:
+            if not (auto and was_voiced and text.strip()):
+                yield (gr.update(),) * len(outputs)  # the transcript waits in the box for review
+                return
+            yield from on_send(text, sid, was_voiced)
+
+        def still_voiced(auto: bool, was_voiced: bool) -> bool:
+            """Sent already: the flag is spent. Waiting for review: Enter sends a voice turn."""
+            return was_voiced and not auto
+
+        def backchannel_if_auto(
+            sid: str, enabled: bool, was_voiced: bool, auto: bool
+        ) -> Iterator[Any]:
+            yield from engines.backchannel(sid, enabled and auto, was_voiced)
+
         for recorded in (mic.stop_recording, mic.upload):
-            recorded(engines.heard, [mic, session_id], [box, status, voiced]).then(
+            heard = recorded(engines.heard, [mic, session_id], [box, status, voiced]).then(
                 lambda: None, None, mic
             )
-        box.submit(on_send, [box, session_id, voiced], outputs).then(
-            lambda: False, None, voiced
-        ).then(engines.speak, *speak_args)
-        send.click(on_send, [box, session_id, voiced], outputs).then(
-            lambda: False, None, voiced
-        ).then(engines.speak, *speak_args)
+            heard.then(backchannel_if_auto, [session_id, speak_toggle, voiced, auto_send], speaker)
+            heard.then(on_heard, [box, session_id, voiced, auto_send], outputs).then(
+                still_voiced, [auto_send, voiced], voiced
+            ).then(engines.speak, *speak_args)
+        for sent in (box.submit, send.click):
+            # Two listeners on one trigger run side by side: "Okay." plays while the reply streams.
+            sent(engines.backchannel, [session_id, speak_toggle, voiced], speaker)
+            sent(on_send, [box, session_id, voiced], outputs).then(
+                lambda: False, None, voiced
+            ).then(engines.speak, *speak_args)
         commands: tuple[tuple[gr.Button, Command], ...] = (
             (hint_btn, "hint"),
             (next_btn, "next"),

@@ -31,6 +31,7 @@ class VoiceEngines:
         self._lock = threading.Lock()
         self._stt: Any = None
         self._tts: Any = None
+        self._backchannel: Any = None
 
     def stt(self) -> Any:
         with self._lock:
@@ -42,11 +43,35 @@ class VoiceEngines:
 
     def tts(self) -> Any:
         with self._lock:
-            if self._tts is None:
-                from interviewer.voice import build_tts
+            return self.tts_unlocked()
 
-                self._tts = build_tts()
-            return self._tts
+    def tts_unlocked(self) -> Any:
+        if self._tts is None:
+            from interviewer.voice import build_tts
+
+            self._tts = build_tts()
+        return self._tts
+
+    def backchannel(self, sid: str, enabled: bool, was_voiced: bool) -> Iterator[Any]:
+        """Say "Okay." the moment a spoken answer is sent, while the reply is still being written:
+        the candidate hears the interviewer within the STT time instead of after the model."""
+        if not (sid and enabled and was_voiced):
+            yield gr.update()
+            return
+        from interviewer.voice import Backchannel
+
+        try:
+            with self._lock:
+                if self._backchannel is None:
+                    self._backchannel = Backchannel(self.tts_unlocked())
+            answers = sum(
+                1 for t in self.wiring.service.load(sid).turns if t.role is Role.CANDIDATE
+            )
+            rate, samples = self._backchannel.audio(answers)
+        except InterviewerError:
+            yield gr.update()
+            return
+        yield rate, np.asarray(samples)
 
     def heard(self, path: str | None, sid: str) -> tuple[Any, str, bool]:
         """(text for the answer box, status line, voiced flag) for a finished recording."""
