@@ -19,6 +19,7 @@ import numpy as np
 from interviewer.errors import InterviewerError
 from interviewer.ports import ChatMessage, Chunk, Embedder, Vectors
 from interviewer.text import content_words, words
+from interviewer.vectors import query_vector
 
 DEFAULT_REPLY = "Could you go one level deeper on that?"
 
@@ -158,10 +159,11 @@ class InMemoryRetriever:
         phase: str | None = None,
         kinds: Sequence[str] | None = None,
         k: int = 5,
+        dense_parts: Sequence[str] = (),
     ) -> list[Chunk]:
         if not query.strip():
             return []
-        scores = self._vectors @ self.embedder.embed([query])[0]
+        scores = self._vectors @ query_vector(self.embedder, query, dense_parts)[0]
         ranked = sorted(range(len(self.chunks)), key=lambda i: -float(scores[i]))
         hits: list[Chunk] = []
         for i in ranked:

@@ -76,7 +76,12 @@ class Retriever(Protocol):
         phase: str | None = None,
         kinds: Sequence[str] | None = None,
         k: int = 5,
-    ) -> list[Chunk]: ...
+        dense_parts: Sequence[str] = (),
+    ) -> list[Chunk]:
+        """Chunks for `query`. With `dense_parts` (anchor, *context), the vector search uses the
+        anchor's vector averaged with the context's mean instead of embedding `query` whole:
+        each part is a text the embedder may already have cached, so no new embedding is paid."""
+        ...
 
 
 class Clock(Protocol):

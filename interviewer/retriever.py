@@ -25,6 +25,7 @@ from rank_bm25 import BM25Okapi
 from interviewer.chunks import content_hash
 from interviewer.ports import Chunk, Embedder
 from interviewer.text import content_words
+from interviewer.vectors import query_vector
 
 log = logging.getLogger("interviewer.retriever")
 COLLECTION = "knowledge"
@@ -140,18 +141,26 @@ class ChromaRetriever:
         phase: str | None = None,
         kinds: Sequence[str] | None = None,
         k: int = 5,
+        dense_parts: Sequence[str] = (),
     ) -> list[Chunk]:
         query = query.strip()[:MAX_QUERY_CHARS]
         if not query or self._collection is None:
             return []
-        dense = self._dense(query, case, phase, kinds, k * 4 if self.hybrid else k)
+        parts = [p[:MAX_QUERY_CHARS] for p in dense_parts]
+        dense = self._dense(query, parts, case, phase, kinds, k * 4 if self.hybrid else k)
         if not self.hybrid:
             return dense[:k]
         sparse = self._sparse(query, case, phase, kinds, k * 4)
         return _fuse([dense, sparse], k)
 
     def _dense(
-        self, query: str, case: str, phase: str | None, kinds: Sequence[str] | None, n: int
+        self,
+        query: str,
+        parts: Sequence[str],
+        case: str,
+        phase: str | None,
+        kinds: Sequence[str] | None,
+        n: int,
     ) -> list[Chunk]:
         clauses: list[dict[str, Any]] = [{"case": case}]
         if phase:
@@ -159,7 +168,7 @@ class ChromaRetriever:
         if kinds:
             clauses.append({"kind": {"$in": list(kinds)}})
         where = clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        vector = self.embedder.embed([query])
+        vector = query_vector(self.embedder, query, parts)
         with self._lock:
             result = self._collection.query(
                 query_embeddings=cast(Any, vector),

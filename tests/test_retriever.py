@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from interviewer.chunks import build_chunks
+from interviewer.embedder import CachedEmbedder
 from interviewer.fakes import HashEmbedder
 from interviewer.knowledge import KnowledgeBase
+from interviewer.ports import Vectors
 from interviewer.retriever import ChromaRetriever
+from interviewer.vectors import query_vector
 
 
 def test_index_is_reused_rebuilt_on_damage_and_on_another_embedder(
@@ -53,3 +59,36 @@ def test_bad_queries_return_nothing_or_results_without_crashing(
         "index refresh", case="visual-search", phase="serving", kinds=["follow_up"], k=4
     )
     assert follow_ups and all(h.kind == "follow_up" and h.phase == "serving" for h in follow_ups)
+
+
+class _Counting(HashEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        self.texts += list(texts)
+        return super().embed(texts)
+
+
+def test_a_query_from_cached_parts_embeds_nothing_new(
+    tmp_path: Path, knowledge: KnowledgeBase
+) -> None:
+    """The policy searches with the key point and the answer's sentences, which coverage has just
+    embedded: the vector search then reuses those vectors instead of embedding the query whole."""
+    chunks = [c for c in build_chunks(knowledge) if c.case == "ad-click-prediction"]
+    counting = _Counting()
+    embedder = CachedEmbedder(counting)  # type: ignore[arg-type]
+    retriever = ChromaRetriever(tmp_path / "index", embedder)
+    retriever.ensure_index(chunks)
+    parts = ("Calibrate predicted click rates.", "We log clicks.", "We retrain daily.")
+    embedder.embed(list(parts))
+    before = len(counting.texts)
+    hits = retriever.search(
+        "calibration " + " ".join(parts), case="ad-click-prediction", k=3, dense_parts=parts
+    )
+    assert hits and len(counting.texts) == before
+    whole = query_vector(embedder, "ignored", parts)[0]
+    vectors = embedder.embed(list(parts))
+    expected = vectors[0] + vectors[1:].mean(axis=0)
+    assert np.allclose(whole, expected / np.linalg.norm(expected), atol=1e-6)
