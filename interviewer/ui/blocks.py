@@ -170,7 +170,12 @@ def build_app(wiring: Wiring) -> gr.Blocks:
 
         views = [chat, progress, clock, why, status, report_md, radar, dl_md, dl_json, dl_tx]
 
-        def view(update: SessionUpdate | None, notice: str = "") -> Outputs:
+        def view(
+            update: SessionUpdate | None, notice: str = "", *, same_session: bool = False
+        ) -> Outputs:
+            """Every output for `update`. With `same_session` (an answer, a tick, a note in the
+            session already on screen) the report and radar are left as they are unless this
+            update brings a new report: the radar alone costs ~30 ms to build plus its JSON."""
             if update is not None and update.draft is not None and not notice:
                 # While a reply streams only the chat (and a notice) can change. Rendering the
                 # report, the radar plot and the download files on every chunk made each turn cost
@@ -189,21 +194,25 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             if notice:
                 notices.append(notice)
             files = _downloads(state, report, wiring)
+            keep = same_session and (update is None or update.report is None)
             return (
                 render.chat_messages(state, update.draft if update else None) if state else [],
                 render.progress_html(state),
                 render.clock_text(state),
                 render.why_this_question(state) if state else "",
                 " · ".join(f"**Note:** {render.safe(n)}" for n in notices),
-                render.report_markdown(report, knowledge),
-                render.radar(report),
+                gr.skip() if keep else render.report_markdown(report, knowledge),
+                gr.skip() if keep else render.radar(report),
                 *files,
             )
 
-        def stream(updates: Iterator[SessionUpdate], sid: str) -> Iterator[Outputs]:
+        def stream(
+            updates: Iterator[SessionUpdate], sid: str, *, same_session: bool = False
+        ) -> Iterator[Outputs]:
             try:
                 for update in updates:
-                    yield (*view(update), update.state.id, update.state.id, "")
+                    out = view(update, same_session=same_session)
+                    yield (*out, update.state.id, update.state.id, "")
             except InterviewerError as err:
                 current = _safe_load(sid)
                 yield (*view(current, err.user_message), sid, sid, gr.update())
@@ -228,8 +237,8 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 # Refused input stays in the box so nothing typed is lost.
                 yield (*view(_safe_load(sid), err.user_message), sid, sid, text)
                 return
-            yield (*view(first), sid, sid, "")
-            yield from stream(updates, sid)
+            yield (*view(first, same_session=True), sid, sid, "")
+            yield from stream(updates, sid, same_session=True)
 
         def on_command(command: Command):
             def handler(sid: str) -> Iterator[Outputs]:
@@ -260,7 +269,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                     render.clock_text(state.state if state else None),
                     *(gr.update(),) * (len(views) + 3 - 3),
                 )
-            return (*view(update), sid, sid, gr.update())
+            return (*view(update, same_session=True), sid, sid, gr.update())
 
         def on_board(text: str, sid: str) -> Outputs:
             if not sid:
@@ -270,7 +279,9 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             except InterviewerError as err:
                 return (*view(_safe_load(sid), err.user_message), sid, sid, gr.update())
             return (
-                *view(SessionUpdate(state=state), "Notes saved to the transcript."),
+                *view(
+                    SessionUpdate(state=state), "Notes saved to the transcript.", same_session=True
+                ),
                 sid,
                 sid,
                 gr.update(),
