@@ -13,6 +13,7 @@ os.environ.setdefault("INTERVIEWER_ALLOW_MODEL_REQUESTS", "0")
 from interviewer.config import Settings
 from interviewer.fakes import FakeClock, HashEmbedder
 from interviewer.knowledge import KnowledgeBase, default_knowledge
+from interviewer.ports import Embedder
 from interviewer.wiring import Wiring, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,3 +48,26 @@ def wiring(settings: Settings, clock: FakeClock, knowledge: KnowledgeBase) -> It
     )
     yield built
     built.store.close()
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Embedder:
+    """The app's embedder (int8 MiniLM behind a text cache), shared by the measured-target tests."""
+    from interviewer.wiring import build_embedder
+
+    return build_embedder("real")
+
+
+@pytest.fixture(scope="session")
+def real_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, knowledge: KnowledgeBase
+) -> Path:
+    """A data dir whose retrieval index is built once (~40 s here) for every test that needs one."""
+    from interviewer.chunks import build_chunks
+    from interviewer.retriever import ChromaRetriever
+
+    folder = tmp_path_factory.mktemp("real-data")
+    ChromaRetriever(Settings(data_dir=folder).index_dir, real_embedder).ensure_index(
+        build_chunks(knowledge)
+    )
+    return folder

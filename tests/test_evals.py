@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from interviewer.embedder import MiniLMEmbedder
+from interviewer.config import Settings
 from interviewer.evaluation.grading import load_items, metrics
 from interviewer.evaluation.retrieval import evaluate, load_queries
 from interviewer.grading import Grader
 from interviewer.knowledge import KnowledgeBase
+from interviewer.ports import Embedder
 from interviewer.scoring import Scorer
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+def embedder(real_embedder: Embedder) -> Embedder:
+    return real_embedder
 
 
 @pytest.fixture(scope="module")
-def items(embedder: MiniLMEmbedder, knowledge: KnowledgeBase) -> Iterator[list]:  # type: ignore[type-arg]
+def items(embedder: Embedder, knowledge: KnowledgeBase) -> Iterator[list]:  # type: ignore[type-arg]
     yield load_items(Grader(knowledge, Scorer(embedder)))
 
 
-def test_embedder_gives_sensible_cosines(embedder: MiniLMEmbedder) -> None:
+def test_embedder_gives_sensible_cosines(embedder: Embedder) -> None:
     a, b, c = embedder.embed(
         [
             "We split the click logs by time so the model never sees the future.",
@@ -59,20 +61,20 @@ def test_off_topic_never_above_weak_on_most_groups(items: list) -> None:  # type
 
 
 def test_retrieval_recall_at_5(
-    embedder: MiniLMEmbedder, tmp_path_factory: pytest.TempPathFactory, knowledge: KnowledgeBase
+    embedder: Embedder, real_data_dir: Path, knowledge: KnowledgeBase
 ) -> None:
     from interviewer.chunks import build_chunks
     from interviewer.retriever import ChromaRetriever
 
-    retriever = ChromaRetriever(tmp_path_factory.mktemp("index"), embedder)
-    retriever.rebuild(build_chunks(knowledge))
+    retriever = ChromaRetriever(Settings(data_dir=real_data_dir).index_dir, embedder)
+    assert retriever.ensure_index(build_chunks(knowledge)) is None  # built once for the session
     result = evaluate(retriever, load_queries(), scope="case")["all"]
     assert result["recall@5"] >= 0.9
     assert result["mrr"] >= 0.8
 
 
 def test_model_answers_cover_half_their_key_points_with_the_real_matcher(
-    embedder: MiniLMEmbedder, knowledge: KnowledgeBase
+    embedder: Embedder, knowledge: KnowledgeBase
 ) -> None:
     scorer = Scorer(embedder)
     short: list[str] = []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from interviewer.cassette import CassetteChatModel, CassetteMiss
 from interviewer.domain import GRADED_PHASES, CaseId
-from interviewer.embedder import MiniLMEmbedder
 from interviewer.evaluation.interviews import INTERVIEWS_DIR, load_recorded, run_replay
-from interviewer.ports import ChatMessage
+from interviewer.ports import ChatMessage, Embedder
 
 pytestmark = pytest.mark.slow
 
@@ -27,6 +28,8 @@ def test_an_unrecorded_request_fails_loudly() -> None:
         list(cassette.stream([ChatMessage(role="user", content="never recorded")]))
 
 
-def test_replay_is_identical_and_meets_targets() -> None:
-    text, problems = run_replay(MiniLMEmbedder(), write_report=False)
+def test_replay_is_identical_and_meets_targets(
+    real_embedder: Embedder, real_data_dir: Path
+) -> None:
+    text, problems = run_replay(real_embedder, write_report=False, data_dir=real_data_dir)
     assert problems == [], text

@@ -222,15 +222,17 @@ def load_recorded(folder: Path = INTERVIEWS_DIR) -> list[tuple[Plan, dict[str, o
 
 
 def replay(embedder: Embedder, folder: Path = INTERVIEWS_DIR,
-           knowledge: KnowledgeBase | None = None) -> list[tuple[Plan, SessionState, bool]]:  # fmt: skip
-    """Re-run every recorded session from its cassette only; (plan, state, identical to recording)."""
+           knowledge: KnowledgeBase | None = None,
+           data_dir: Path | None = None) -> list[tuple[Plan, SessionState, bool]]:  # fmt: skip
+    """Re-run every recorded session from its cassette only; (plan, state, identical to recording).
+    `data_dir` may hold a retrieval index already built with this embedder, which is reused."""
     knowledge = knowledge or default_knowledge()
     results: list[tuple[Plan, SessionState, bool]] = []
     work = tempfile.TemporaryDirectory()
     for plan, data in load_recorded(folder):
         _, cassette_path = _paths(plan.id, folder)
         cassette = CassetteChatModel(cassette_path)  # no inner model: a miss raises
-        state = run_session(plan, cassette, embedder, knowledge, Path(work.name))
+        state = run_session(plan, cassette, embedder, knowledge, data_dir or Path(work.name))
         recorded = [(t["role"], t["text"]) for t in data["turns"]]  # type: ignore[index, union-attr]
         replayed = [(str(t.role), t.text) for t in state.turns if t.kind is not TurnKind.REPORT]
         results.append((plan, state, recorded == replayed))
@@ -373,11 +375,13 @@ def failures(tallies: dict[str, dict[str, Tally]]) -> list[str]:
     return out
 
 
-def run_replay(embedder: Embedder, write_report: bool = True) -> tuple[str, list[str]]:
+def run_replay(
+    embedder: Embedder, write_report: bool = True, data_dir: Path | None = None
+) -> tuple[str, list[str]]:
     from interviewer.scoring import Scorer
 
     knowledge = default_knowledge()
-    results = replay(embedder, knowledge=knowledge)
+    results = replay(embedder, knowledge=knowledge, data_dir=data_dir)
     sessions = [(plan, state) for plan, state, _ in results]
     tallies = metrics(sessions, Scorer(embedder), knowledge)
     identical = sum(1 for _, _, same in results if same)
