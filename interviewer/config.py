@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # Voice
     stt_model: Literal["tiny", "base"] = "tiny"
     keep_audio: bool = False
+    speak_replies: bool = True  # the initial state of the "Speak replies" box
 
     @field_validator("budgets")
     @classmethod

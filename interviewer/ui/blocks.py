@@ -124,7 +124,9 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                     )
                     with gr.Column(scale=0, min_width=180):
                         speak_toggle = gr.Checkbox(
-                            value=True, label="Speak replies", elem_id="speak-toggle"
+                            value=wiring.settings.speak_replies,
+                            label="Speak replies",
+                            elem_id="speak-toggle",
                         )
                         auto_send = gr.Checkbox(
                             value=False,
