@@ -35,7 +35,7 @@ from interviewer.domain import (
 )
 from interviewer.knowledge import Case, KeyPoint, KnowledgeBase, PhaseNote
 from interviewer.ports import Retriever
-from interviewer.text import content_words, overlap, sentence_spans
+from interviewer.text import content_words, overlap, sentences
 
 # A point the candidate covered at least this well is not probed again.
 COVERED = 0.5
@@ -195,16 +195,16 @@ class Policy:
     ) -> tuple[str, str]:
         probe = " ".join([target.statement, *target.phrasings])
         if self.retriever is not None:
-            # The answer's sentences were just embedded for coverage and the probe is embedded once
-            # per key point, so the vector search costs no new embedding (~35 ms per turn saved).
-            sentences = [last[a:b] for a, b in sentence_spans(last)]
+            # The answer's sentences were just embedded for coverage (`Scorer.coverage` splits them
+            # with the same `sentences`) and the probe once per key point, so the vector search
+            # costs no new embedding (~35 ms per turn saved).
             hits = self.retriever.search(
                 f"{probe} {last[:300]}",
                 case=state.case,
                 phase=note.phase,
                 kinds=["follow_up"],
                 k=4,
-                dense_parts=(probe, *sentences),
+                dense_parts=(probe, *sentences(last)),
             )
             for hit in hits:
                 if hit.text not in asked:

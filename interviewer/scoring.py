@@ -26,7 +26,7 @@ import numpy as np
 from interviewer.domain import Frozen, Phase, Role, Turn, TurnKind
 from interviewer.knowledge import Case, KeyPoint, PhaseNote, Rubric
 from interviewer.ports import Embedder, Vectors
-from interviewer.text import STOPWORDS, content_words, sentence_spans, words
+from interviewer.text import STOPWORDS, content_words, sentence_spans, sentences, words
 
 MIN_WORDS = 12  # below this a phase has "insufficient evidence"
 LEVEL_CUTS = (0.25, 0.5, 0.75)  # score thresholds for levels 2, 3, 4
@@ -608,7 +608,7 @@ class Scorer:
 
     def coverage(self, case: Case, note: PhaseNote, answers: Sequence[str]) -> dict[str, float]:
         """Per key point, how well these answers cover it (no depth): used to pick follow-ups."""
-        texts = [text[a:b] for text in answers for a, b in sentence_spans(text)]
+        texts = [s for text in answers for s in sentences(text)]
         matrix = self.match_matrix(case, note, texts)
         if matrix.shape[0] == 0:
             return {p.id: 0.0 for p in note.key_points}

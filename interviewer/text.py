@@ -210,6 +210,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of `text` as `sentence_spans` cuts them."""
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1, not \n or \t
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")

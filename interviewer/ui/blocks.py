@@ -185,7 +185,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 return (
                     render.chat_messages(update.state, update.draft),
                     *(gr.skip(),) * 3,
-                    " · ".join(f"**Note:** {render.safe(n)}" for n in update.notices),
+                    render.notes_line(update.notices),
                     *(gr.skip(),) * (len(views) - 5),
                 )
             state = update.state if update else None
@@ -202,7 +202,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 render.progress_html(state),
                 render.clock_text(state),
                 render.why_this_question(state) if state else "",
-                " · ".join(f"**Note:** {render.safe(n)}" for n in notices),
+                render.notes_line(notices),
                 gr.skip() if keep else render.report_markdown(report, knowledge),
                 gr.skip() if keep else render.radar(report),
                 *files,

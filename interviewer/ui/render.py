@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -39,6 +40,10 @@ SHORT_TITLES = {
 def safe(text: str) -> str:
     """Escape for display inside Markdown: tags show as text, never as markup."""
     return html.escape(text, quote=False)
+
+
+def notes_line(notices: Sequence[str]) -> str:
+    return " · ".join(f"**Note:** {safe(n)}" for n in notices)
 
 
 def chat_messages(state: SessionState, draft: str | None = None) -> list[dict[str, Any]]:
