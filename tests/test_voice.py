@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import wave
@@ -356,3 +358,20 @@ def test_the_app_says_okay_right_after_a_spoken_answer_only(wiring: Wiring) -> N
     for enabled, was_voiced in ((True, False), (False, True)):
         (silent,) = engines.backchannel(sid, enabled, was_voiced)
         assert not isinstance(silent, tuple)  # typed answers and a muted speaker get no audio
+
+
+def test_the_app_finds_its_own_ffmpeg_with_none_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from interviewer.voice import bundled_ffmpeg, ensure_ffmpeg
+
+    if bundled_ffmpeg() is None:
+        pytest.fail("the voice extra ships imageio-ffmpeg; its ffmpeg binary is missing")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    link = ensure_ffmpeg(tmp_path / "bin")
+    assert link is not None
+    assert shutil.which("ffmpeg") == str(tmp_path / "bin" / "ffmpeg")
+    encoders = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-encoders"], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"\baac\b", encoders)  # Gradio streams replies as AAC

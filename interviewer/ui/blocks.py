@@ -49,6 +49,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
         for c in cases
     ]
     phase_choices = [(PHASE_TITLES[p], p.value) for p in GRADED_PHASES]
+    engines = voice.VoiceEngines(wiring)
 
     with gr.Blocks(title="ML system design mock interviewer") as demo:
         session_id = gr.State("")
@@ -124,10 +125,12 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                     )
                     with gr.Column(scale=0, min_width=180):
                         speak_toggle = gr.Checkbox(
-                            value=wiring.settings.speak_replies,
+                            value=wiring.settings.speak_replies and engines.can_speak,
                             label="Speak replies",
+                            interactive=engines.can_speak,
                             elem_id="speak-toggle",
                         )
+                        gr.Markdown(engines.voice_notice, elem_id="voice-notice")
                         auto_send = gr.Checkbox(
                             value=False,
                             label="Send as soon as it is transcribed (no review)",
@@ -360,7 +363,6 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             return rows, chart, message, False, "" if sid == current else current
 
         outputs = [*views, session_id, saved_id, box]
-        engines = voice.VoiceEngines(wiring)
         speak_args = ([session_id, speak_toggle, spoken], [speaker, spoken])
         mode_pick.change(
             _mode_visibility,

@@ -28,6 +28,12 @@ class VoiceEngines:
 
     def __init__(self, wiring: Wiring) -> None:
         self.wiring = wiring
+        self.can_speak, self.voice_notice = False, ""
+        if voice_installed():
+            from interviewer.voice import FFMPEG_MISSING, ensure_ffmpeg
+
+            self.can_speak = ensure_ffmpeg(wiring.settings.data_dir / "bin") is not None
+            self.voice_notice = "" if self.can_speak else FFMPEG_MISSING
         self._lock = threading.Lock()
         self._stt: Any = None
         self._tts: Any = None
