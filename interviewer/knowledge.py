@@ -12,9 +12,17 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from interviewer.domain import GRADED_PHASES, CaseId, Phase
+from interviewer.domain import GRADED_PHASES, CaseId, Level, Phase
 from interviewer.errors import InterviewerError
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
@@ -31,6 +39,11 @@ FACT_TOPICS = (
     "infra",
     "product",
 )
+
+# What every phase note has (FORMAT.md): misconceptions to challenge, a staff bar, and for the
+# phases a candidate sketches, the components and flows of a good diagram.
+MIN_MISCONCEPTIONS, MIN_STAFF_POINTS = 3, 2
+SKETCHED_PHASES = (Phase.DATA, Phase.MODELING, Phase.SERVING, Phase.MONITORING)
 
 Kebab = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, Field(min_length=3)]
@@ -80,12 +93,46 @@ class CaseFacts(Strict):
         return self
 
 
+# A bare number in YAML (`signals: [100m, 32]`) is still a term: read it as text.
+Signal = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v),
+    Field(min_length=1, pattern=r"^[^A-Z]*$"),
+]
+
+
 class KeyPoint(Strict):
     id: Kebab
     criterion: Kebab
     weight: int = Field(ge=1, le=3)
     statement: Text
     phrasings: list[Text] = Field(min_length=2, max_length=6)
+    signals: list[Signal] = Field(default_factory=list[str], max_length=12)
+    ask: str = ""
+    level: Level = Level.SENIOR
+
+    def expected_at(self, level: Level) -> bool:
+        return self.level.rank <= level.rank
+
+
+class Correction(Strict):
+    key_point: Kebab
+    statement: Text
+
+
+class Misconception(Strict):
+    id: Kebab
+    claim: Text
+    phrasings: list[Text] = Field(min_length=2, max_length=4)
+    signals: list[Signal] = Field(min_length=1, max_length=8)
+    why_wrong: Text
+    correction: Correction
+    challenge: Text
+
+
+class Component(Strict):
+    id: Kebab
+    names: list[Signal] = Field(min_length=1)
 
 
 class Rule(Strict):
@@ -102,15 +149,30 @@ class PhaseNote(Strict):
     phase: Phase
     opening: Text
     follow_ups: list[Text] = Field(min_length=4, max_length=8)
-    key_points: list[KeyPoint] = Field(min_length=5, max_length=10)
+    key_points: list[KeyPoint] = Field(min_length=5, max_length=12)
     rules: list[Rule] = Field(min_length=3)
     mistakes: list[Text] = Field(min_length=3)
+    misconceptions: list[Misconception] = Field(default_factory=list[Misconception])
+    components: list[Component] = Field(default_factory=list[Component])
+    flows: list[tuple[Kebab, Kebab]] = Field(default_factory=list[tuple[str, str]])
     model_answer: str = ""
     source: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> PhaseNote:
         _no_duplicates((k.id for k in self.key_points), "key point id")
+        _no_duplicates((m.id for m in self.misconceptions), "misconception id")
+        points = {k.id for k in self.key_points}
+        for wrong in self.misconceptions:
+            if wrong.correction.key_point not in points:
+                raise ValueError(
+                    f"misconception {wrong.id!r} corrects unknown key point "
+                    f"{wrong.correction.key_point!r}"
+                )
+        parts = {c.id for c in self.components}
+        for start, end in self.flows:
+            if start not in parts or end not in parts:
+                raise ValueError(f"flow {start} -> {end} names a component this note lacks")
         words = len(self.model_answer.split())
         if not 150 <= words <= 300:
             raise ValueError(f"model answer has {words} words; write 150-300")
@@ -198,6 +260,20 @@ class KnowledgeBase(Strict):
         ]
         return gaps
 
+    def shortfalls(self) -> list[str]:
+        """Notes below the bar every note must meet: misconceptions, a staff bar, a sketch."""
+        gaps: list[str] = []
+        for case in self.cases.values():
+            for phase, note in case.notes.items():
+                staff = sum(1 for k in note.key_points if k.level is Level.STAFF)
+                if len(note.misconceptions) < MIN_MISCONCEPTIONS:
+                    gaps.append(f"{note.source}: {len(note.misconceptions)} misconceptions")
+                if staff < MIN_STAFF_POINTS:
+                    gaps.append(f"{note.source}: {staff} staff-level key points")
+                if phase in SKETCHED_PHASES and not (note.components and note.flows):
+                    gaps.append(f"{note.source}: no components and flows")
+        return gaps
+
     def counts(self) -> dict[str, int]:
         notes = [n for c in self.cases.values() for n in c.notes.values()]
         return {
@@ -209,6 +285,14 @@ class KnowledgeBase(Strict):
             "follow_ups": sum(len(n.follow_ups) for n in notes),
             "rules": sum(len(n.rules) for n in notes),
             "mistakes": sum(len(n.mistakes) for n in notes),
+            "misconceptions": sum(len(n.misconceptions) for n in notes),
+            "staff_key_points": sum(
+                1 for n in notes for k in n.key_points if k.level is Level.STAFF
+            ),
+            "mid_key_points": sum(1 for n in notes for k in n.key_points if k.level is Level.MID),
+            "signals": sum(len(k.signals) for n in notes for k in n.key_points),
+            "components": sum(len(n.components) for n in notes),
+            "flows": sum(len(n.flows) for n in notes),
             "model_answer_words": sum(len(n.model_answer.split()) for n in notes),
             "rubrics": len(self.rubrics),
             "criteria": sum(len(r.criteria) for r in self.rubrics.values()),

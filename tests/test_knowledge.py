@@ -22,14 +22,31 @@ def test_everything_loads_and_is_complete(knowledge: KnowledgeBase) -> None:
     assert set(knowledge.ready_cases) == set(CaseId)
 
 
-def test_every_key_point_has_phrasings_and_a_known_criterion(knowledge: KnowledgeBase) -> None:
-    for case in knowledge.cases.values():
-        for phase, note in case.notes.items():
-            criteria = {c.id for c in knowledge.rubrics[str(phase)].criteria}
-            assert 5 <= len(note.key_points) <= 10
-            for point in note.key_points:
-                assert len(point.phrasings) >= 2
-                assert point.criterion in criteria
+def test_every_note_has_misconceptions_a_staff_bar_and_a_sketch(knowledge: KnowledgeBase) -> None:
+    assert knowledge.shortfalls() == []
+    counts = knowledge.counts()
+    assert counts["misconceptions"] >= 3 * 70 and counts["staff_key_points"] >= 2 * 70
+
+
+def test_a_note_missing_its_misconceptions_is_named(broken_copy: Path) -> None:
+    note = broken_copy / "cases" / "ad-click-prediction" / "framing.md"
+    text = note.read_text()
+    start = text.index("misconceptions:")
+    end = text.index("\n---", start)
+    note.write_text(text[:start] + text[end + 1 :])
+    gaps = load_knowledge(broken_copy).shortfalls()
+    assert gaps == ["knowledge/cases/ad-click-prediction/framing.md: 0 misconceptions"]
+
+
+def test_a_misconception_must_correct_a_key_point_of_its_note(broken_copy: Path) -> None:
+    note = broken_copy / "cases" / "visual-search" / "serving.md"
+    text = note.read_text()
+    start = text.index("misconceptions:")
+    at = text.index("key_point: ", start) + len("key_point: ")
+    end = text.index("\n", at)
+    note.write_text(text[:at] + "serving-no-such-point" + text[end:])
+    with pytest.raises(KnowledgeError, match="serving-no-such-point"):
+        load_knowledge(broken_copy)
 
 
 def test_no_two_cases_share_a_key_point_statement(knowledge: KnowledgeBase) -> None:
