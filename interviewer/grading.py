@@ -6,14 +6,25 @@ too little candidate text is "insufficient evidence" (score null), never a guess
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from interviewer.domain import GRADED_PHASES, PHASE_TITLES, CaseId, Phase, Role, Turn, TurnKind
+from interviewer.domain import (
+    GRADED_PHASES,
+    PHASE_TITLES,
+    CaseId,
+    Level,
+    Mode,
+    Phase,
+    Role,
+    Turn,
+    TurnKind,
+    default_budgets,
+)
 from interviewer.knowledge import KnowledgeBase
-from interviewer.scoring import PhaseGrade, Scorer, level_for
+from interviewer.scoring import Bar, PhaseGrade, Scorer, level_for
+from interviewer.text import markdown_literal
 from interviewer.transcript import Transcript
 
 LEVEL_NAMES = {1: "poor", 2: "partial", 3: "solid", 4: "strong"}
@@ -31,6 +42,7 @@ class GradeReport(BaseModel):
     model_answers: dict[Phase, str] = {}
     next_steps: list[str] = []
     partial: bool = False
+    level: Level = Level.SENIOR
 
     def contract_json(self) -> str:
         return self.model_dump_json(include={"id", "case", "overall", "phases"})
@@ -49,7 +61,12 @@ class Grader:
         phases: Sequence[Phase] | None = None,
         *,
         partial: bool = False,
+        level: Level = Level.SENIOR,
+        slots: dict[Phase, float] | None = None,
     ) -> GradeReport:
+        """`slots`: minutes per phase in a full interview (the bar fits the time); None: a drill.
+        While the interview runs (`partial`), nothing that would hand out the answers is included:
+        no missed points, model answers, next steps or uncovered-point lists."""
         case = self.knowledge.case(case_id)
         wanted = list(phases) if phases is not None else _phases_present(turns)
         grades: dict[Phase, PhaseGrade] = {}
@@ -57,7 +74,9 @@ class Grader:
             if phase not in case.notes:
                 continue
             rubric = self.knowledge.rubrics.get(str(phase))
-            grades[phase] = self.scorer.score_phase(case, case.notes[phase], rubric, turns)
+            bar = Bar(level=level, slot_minutes=slots.get(phase) if slots else None)
+            grade = self.scorer.score_phase(case, case.notes[phase], rubric, turns, bar)
+            grades[phase] = _hide_answers(grade) if partial else grade
         scored = [g.score for g in grades.values() if g.score is not None]
         overall = round(sum(scored) / len(scored), 3) if scored else None
         return GradeReport(
@@ -65,15 +84,23 @@ class Grader:
             case=case_id,
             overall=overall,
             phases=grades,
-            model_answers={p: case.notes[p].model_answer for p in grades},
-            next_steps=self._next_steps(case_id, grades),
+            model_answers={} if partial else {p: case.notes[p].model_answer for p in grades},
+            next_steps=[] if partial else self._next_steps(case_id, grades),
             partial=partial,
+            level=level,
         )
 
-    def grade_transcript(self, transcript: Transcript) -> GradeReport:
+    def grade_transcript(self, transcript: Transcript, level: Level | None = None) -> GradeReport:
         turns = transcript.to_turns()
         phases = [transcript.phase] if transcript.phase else _phases_present(turns)
-        return self.grade_turns(transcript.id, transcript.case, turns, phases)
+        extra = transcript.model_extra or {}
+        level = level or Level(extra.get("level", Level.SENIOR))
+        slots = None
+        if transcript.mode is Mode.FULL:
+            slots = {p: s / 60 for p, s in default_budgets(Mode.FULL, None).items()}
+        return self.grade_turns(
+            transcript.id, transcript.case, turns, phases, level=level, slots=slots
+        )
 
     def _next_steps(self, case_id: CaseId, grades: dict[Phase, PhaseGrade]) -> list[str]:
         weakest: list[tuple[float, Phase, str, str]] = []
@@ -118,6 +145,16 @@ class Grader:
         return steps
 
 
+def _hide_answers(grade: PhaseGrade) -> PhaseGrade:
+    criteria = [c.model_copy(update={"why": _without_gaps(c.why)}) for c in grade.criteria]
+    return grade.model_copy(update={"missed": [], "criteria": criteria})
+
+
+def _without_gaps(why: str) -> str:
+    """The 'why' line without its list of points not covered (which would give them away)."""
+    return " | ".join(part for part in why.split(" | ") if not part.startswith("Not covered:"))
+
+
 def _phases_present(turns: Sequence[Turn]) -> list[Phase]:
     present = {
         t.phase for t in turns if t.role is Role.CANDIDATE and t.kind is not TurnKind.CLARIFYING
@@ -125,52 +162,86 @@ def _phases_present(turns: Sequence[Turn]) -> list[Phase]:
     return [p for p in GRADED_PHASES if p in present]
 
 
+def score_label(score: float | None) -> str:
+    """ "78% (level 4, strong)": a score never reads like a level."""
+    if score is None:
+        return "insufficient evidence"
+    level = level_for(score)
+    return f"{score:.0%} (level {level}, {LEVEL_NAMES[level]})"
+
+
 def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
     """The human report: shown in the app and the terminal, and exported. Candidate words are
     HTML-escaped, so a quoted answer cannot inject markup wherever the Markdown is rendered."""
     title = "Grade so far" if report.partial else "Interview report"
     case = knowledge.case(report.case).facts
-    lines = [f"# {title}: {case.title}", ""]
-    if report.overall is None:
-        lines.append("**Overall:** insufficient evidence")
+    lines = [f"# {title}: {case.title}", "", f"**Overall:** {score_label(report.overall)}"]
+    bars = {g.bar for g in report.phases.values() if g.bar}
+    if bars:
+        lines.append(f"**Bar:** {'; '.join(sorted(bars))}")
+    lines += ["", "| phase | score | confidence |", "|---|---|---|"]
+    for phase, grade in report.phases.items():
+        sure = grade.confidence or "–"
+        mark = " ⚠" if grade.confidence == "low" else ""
+        lines.append(f"| {PHASE_TITLES[phase]} | {score_label(grade.score)}{mark} | {sure} |")
+    if report.partial:
+        lines += [
+            "",
+            "_Grade so far: missed points, model answers and next steps come with the final "
+            "report, so the interview stays a test._",
+        ]
     else:
-        lvl = level_for(report.overall)
-        lines.append(f"**Overall:** {report.overall:.2f} (level {lvl}, {LEVEL_NAMES[lvl]})")
-    lines += ["", "| phase | score | level |", "|---|---|---|"]
+        lines += ["", "## Next steps", ""]
+        lines += [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
+    lines += _misconception_lines(report)
     for phase, grade in report.phases.items():
-        if grade.score is None:
-            lines.append(f"| {PHASE_TITLES[phase]} | insufficient evidence | – |")
-        else:
-            level = grade.level or 1
-            lines.append(
-                f"| {PHASE_TITLES[phase]} | {grade.score:.2f} | {level} ({LEVEL_NAMES[level]}) |"
-            )
-    lines += ["", "## Next steps", ""] + [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
-    for phase, grade in report.phases.items():
-        lines += ["", f"## {PHASE_TITLES[phase]}", ""]
-        if grade.insufficient_evidence:
-            lines.append(
-                "_Insufficient evidence: the candidate said almost nothing in this phase._"
-            )
-        rubric = knowledge.rubrics.get(str(phase))
-        for criterion in grade.criteria:
-            name = rubric.criterion(criterion.id).name if rubric else criterion.id
-            lines.append(f"### {name}: {criterion.score:.2f}")
-            for quote in criterion.evidence:
-                lines.append(f"> “{_escape(quote)}”")
-            if criterion.why:
-                lines.append("")
-                lines.append(criterion.why)
-            lines.append("")
-        if grade.missed:
-            lines += ["**Missed:**", *[f"- {m}" for m in grade.missed], ""]
-        if grade.flags:
-            lines += ["**Flags:**", *[f"- {_escape(f)}" for f in grade.flags], ""]
-        answer = report.model_answers.get(phase)
-        if answer:
-            lines += ["<details><summary>Model answer</summary>", "", answer, "", "</details>"]
+        lines += _phase_lines(report, knowledge, phase, grade)
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _misconception_lines(report: GradeReport) -> list[str]:
+    found = [m for g in report.phases.values() for m in g.misconceptions]
+    if not found:
+        return []
+    lines = ["", "## Misconceptions", ""]
+    for item in found:
+        lines += [
+            f"> “{_escape(item.quote)}” ({PHASE_TITLES[item.phase].lower()})",
+            "",
+            f"- **Why it is wrong:** {item.why_wrong}",
+        ]
+        if not report.partial:
+            lines.append(f"- **Correction:** {item.correction}")
+        lines.append("")
+    return lines
+
+
+def _phase_lines(
+    report: GradeReport, knowledge: KnowledgeBase, phase: Phase, grade: PhaseGrade
+) -> list[str]:
+    lines = ["", f"## {PHASE_TITLES[phase]}", ""]
+    if grade.insufficient_evidence:
+        lines.append("_Insufficient evidence: the candidate said almost nothing in this phase._")
+    rubric = knowledge.rubrics.get(str(phase))
+    for criterion in grade.criteria:
+        name = rubric.criterion(criterion.id).name if rubric else criterion.id
+        lines.append(f"### {name}: {criterion.score:.0%}")
+        for i, quote in enumerate(criterion.evidence):
+            said = criterion.sources[i] if i < len(criterion.sources) else phase
+            where = "" if said is phase else f" (said in {PHASE_TITLES[said].lower()})"
+            lines.append(f"> “{_escape(quote)}”{where}")
+        if criterion.why:
+            lines += ["", criterion.why]
+        lines.append("")
+    if grade.missed:
+        lines += ["**Missed:**", *[f"- {m}" for m in grade.missed], ""]
+    if grade.flags:
+        lines += ["**Flags:**", *[f"- {_escape(f)}" for f in grade.flags], ""]
+    answer = report.model_answers.get(phase)
+    if answer:
+        lines += ["<details><summary>Model answer</summary>", "", answer, "", "</details>"]
+    return lines
+
+
 def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    return markdown_literal(text)

@@ -20,13 +20,22 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
 from interviewer.domain import Frozen, Phase, Role, Turn, TurnKind
-from interviewer.knowledge import Case, KeyPoint, PhaseNote, Rubric
+from interviewer.guards import BLOCKS, INSTRUCTION, REASON, is_foreign, list_like
+from interviewer.knowledge import Case, KeyPoint, Level, PhaseNote, Rubric
+from interviewer.misconceptions import (
+    Asserted,
+    WrongIndex,
+    asserted,
+    build_wrong_index,
+)
 from interviewer.ports import Embedder, Vectors
-from interviewer.text import STOPWORDS, content_words, sentence_spans, sentences, words
+from interviewer.text import content_words, sentence_spans, sentences, word_runs, words
 
 MIN_WORDS = 12  # below this a phase has "insufficient evidence"
 LEVEL_CUTS = (0.25, 0.5, 0.75)  # score thresholds for levels 2, 3, 4
@@ -36,6 +45,39 @@ ON_TOPIC_FLOOR = 0.4  # below this share of on-topic words, the score shrinks in
 # Similarity to match mapping: below `lo` is no match, above `hi` a full match.
 EMB_LO, EMB_HI = 0.30, 0.62
 LEX_LO, LEX_HI = 0.12, 0.50
+# Match from a key point's expert terms (signals): one distinct term, two or more.
+SIGNAL_ONE, SIGNAL_TWO = 0.55, 0.8
+# Runs of this many consecutive words shared with the notes are copied; a sentence whose words
+# are mostly (this share) inside such runs was copied. One shared phrase is not copying.
+COPY_RUN, COPIED = 8, 0.6
+
+
+# Coverage at or above this means a sentence is about the point (it may still lack depth).
+MATCHED = 0.35
+# A point with less credit than this is reported as missed.
+MISSED_BELOW = 0.25
+# Score lost for each asserted wrong claim or dismissal, and at most in all.
+WRONG_CLAIM_COST, DISMISSAL_COST, MAX_PENALTY = 0.15, 0.08, 0.35
+# A criterion with an asserted misconception stays below level 4; so does a phase with one, and a
+# phase with two or more is at most level 2: confident and wrong is not solid.
+MISCONCEPTION_CAP = LEVEL_CUTS[2] - 0.01
+SEVERAL_WRONG_CAP = LEVEL_CUTS[1] - 0.01
+
+
+# The grader's bar for "asserts a misconception" is lower than the interviewer's
+# (misconceptions.py): a false hit here costs one sentence's credit, a false challenge costs the
+# candidate's trust. Chosen on the tune split of evals/grading: (0.60, 0.15) left 57 % of
+# confident-wrong answers at medium or above, (0.50, 0.05) 36 %; lower still hurt full interviews.
+GRADING_WRONG_BAR = (0.50, 0.05)
+
+
+def wrong_cap(asserted: int) -> float:
+    return 1.0 if asserted == 0 else MISCONCEPTION_CAP if asserted == 1 else SEVERAL_WRONG_CAP
+
+
+# In a full interview the bar is the highest-weight points that fit the slot: about one point per
+# this many minutes, and never fewer than MIN_BAR points.
+MINUTES_PER_POINT, MIN_BAR = 1.25, 3
 
 
 class CriterionGrade(Frozen):
@@ -43,6 +85,21 @@ class CriterionGrade(Frozen):
     score: float
     evidence: list[str]
     why: str
+    sources: list[Phase] = Field(
+        default_factory=list[Phase]
+    )  # the phase each evidence quote was said in, in order
+
+
+class MisconceptionFound(Frozen):
+    """A misconception the candidate asserted: their words, why it is wrong, the correction."""
+
+    id: str
+    quote: str
+    phase: Phase
+    claim: str
+    why_wrong: str
+    correction: str
+    point: str  # the key point it contradicts
 
 
 class PhaseGrade(Frozen):
@@ -52,205 +109,47 @@ class PhaseGrade(Frozen):
     criteria: list[CriterionGrade]
     missed: list[str]
     flags: list[str]
+    misconceptions: list[MisconceptionFound] = Field(default_factory=list["MisconceptionFound"])
+    confidence: Literal["high", "medium", "low"] | None = None
+    bar: str = ""
 
 
-# ---- injection and non-English filtering ----
+@dataclass(frozen=True)
+class Bar:
+    """What a phase is judged against: the points at the target level, all of them in a drill,
+    or the highest-weight ones that fit the slot of a full interview."""
 
-_BLOCKS = [
-    (re.compile(r"<!--.*?(-->|\Z)", re.DOTALL), "HTML comment ignored"),
-    (
-        re.compile(
-            r"<\s*(grade|score|system|instruction|instructions|rubric|evaluation|verdict|"
-            r"assistant|grader|result|admin)\b[^>]*>.*?(<\s*/\s*\1\s*>|\Z)",
-            re.DOTALL | re.IGNORECASE,
-        ),
-        "XML-like block aimed at the grader ignored",
-    ),
-    (re.compile(r"```(?:json)?\s*\{.*?\}\s*```", re.DOTALL | re.IGNORECASE), "fenced JSON ignored"),
-    (
-        re.compile(
-            r"\{[^{}]*\"(score|grade|level|rating|verdict|points|result)\"[^{}]*\}",
-            re.IGNORECASE | re.DOTALL,
-        ),
-        "fake JSON grade ignored",
-    ),
-    (
-        re.compile(
-            r"^\s*[\[(<#*]*\s*(system|assistant|grader|evaluator|admin|developer|instruction|"
-            r"note to (the )?(grader|evaluator|ai))\s*[\])>:]*\s*[:>\]-].*$",
-            re.IGNORECASE | re.MULTILINE,
-        ),
-        "fake system/role line ignored",
-    ),
-    (
-        re.compile(r"<\|im_start\|>.*?(<\|im_end\|>|\Z)|\[/?INST\]", re.DOTALL),
-        "chat-template markers ignored",
-    ),
-]
+    level: Level = Level.SENIOR
+    slot_minutes: float | None = None  # None: a drill, judged on the whole note
 
-_GRADE_OBJECT = (
-    r"(\b[1-5]\s*/\s*[45]\b|\b10\s*/\s*10\b|\bfull marks\b|\btop (score|grade|marks|level)\b"
-    r"|\bmax(imum)? (score|grade|marks|points|level)\b|\bhighest (score|grade|mark|marks|rating|level)\b"
-    r"|\bperfect (score|grade|marks)\b|\blevel [1-5]\b|\b(a|an) [1-5](?![\d.,%/])\b|\b100 ?%)"
-)
-_INSTRUCTION = re.compile(
-    # overriding the instructions
-    r"\b(ignore|disregard|forget|override|bypass)\b[^.?!\n]{0,30}\b(instructions|rubric|rules|criteria|"
-    r"guidelines|prompt|system message)\b"
-    r"|\b(system|developer) (prompt|message|instructions?)\b|\bnew instructions\b|\byou are now\b"
-    r"|\bfrom now on,? you\b|\byou('re| are) no longer\b|\blet'?s play a game\b"
-    r"|\bpretend (you|to be|that you)\b|\b(act|behave) as (if|though|an? (lenient|generous|different|new|"
-    r"grader|evaluator|judge|assistant|ai|examiner))\b|\brole-?play\b"
-    # asking for what the interviewer must not reveal
-    r"|\b(show|reveal|give|print|paste|share|tell|list|output|repeat|display)\b[^.?!\n]{0,25}\b(model answer|"
-    r"key points?|checklist|answer key|rubric|system prompt|your instructions|hidden notes|expected answer|ideal answer)\b"
-    # talking to the grader
-    r"|\b(rubric|grader|examiner)\b"
-    r"|\b(grading|evaluator|scoring model)\b[^.?!\n]{0,40}\b(you|your|me|my answer|this answer|candidate)\b"
-    r"|\b(you|your|me|my answer|this answer|candidate)\b[^.?!\n]{0,40}\b(grading|evaluator)\b"
-    # asking for a grade
-    r"|\b(give|award|assign|grant|mark|rate|score)\b[^.?!\n]{0,40}"
-    + _GRADE_OBJECT
-    + r"|\b(is|deserves?|worth|gets?|earns?|merits?)\b[^.?!\n]{0,20}"
-    + _GRADE_OBJECT
-    + r"|\bpass me\b|\blet me pass\b|\balready (agreed|said|confirmed|decided)\b|\bas (we|you) agreed\b"
-    # emotional appeals
-    r"|\blose my (visa|job|house|scholarship)\b|\b(please|i beg you)[^.?!\n]{0,30}\b(pass|score|grade|mark)"
-    r"|\bmy (family|career|future) (depends|is counting)\b|\bi (really )?need (this|to pass|a good (score|grade))",
-    re.IGNORECASE,
-)
+    def points(self, note: PhaseNote) -> list[KeyPoint]:
+        expected = [p for p in note.key_points if p.expected_at(self.level)]
+        if self.slot_minutes is None:
+            return expected
+        size = max(MIN_BAR, round(self.slot_minutes / MINUTES_PER_POINT))
+        return sorted(expected, key=lambda p: -p.weight)[:size]
 
-_FOREIGN = frozenset(
-    [
-        "el",
-        "la",
-        "los",
-        "las",
-        "del",
-        "que",
-        "por",
-        "para",
-        "una",
-        "con",
-        "pero",
-        "como",
-        "porque",
-        "está",
-        "este",
-        "esta",
-        "ignora",
-        "instrucciones",
-        "puntuación",
-        "calificación",
-        "máxima",
-        "dale",
-        "le",
-        "les",
-        "des",
-        "et",
-        "est",
-        "pour",
-        "une",
-        "avec",
-        "mais",
-        "dans",
-        "sur",
-        "ignorez",
-        "donnez",
-        "note",
-        "maximale",
-        "précédentes",
-        "der",
-        "die",
-        "das",
-        "und",
-        "ist",
-        "nicht",
-        "mit",
-        "für",
-        "eine",
-        "ignoriere",
-        "anweisungen",
-        "bewertung",
-        "höchste",
-        "gib",
-        "bitte",
-        "sie",
-        "ich",
-        "wir",
-        "il",
-        "lo",
-        "gli",
-        "della",
-        "delle",
-        "che",
-        "di",
-        "istruzioni",
-        "punteggio",
-        "você",
-        "não",
-        "são",
-        "com",
-        "uma",
-        "as",
-        "instruções",
-        "nota",
-        "máxima",
-    ]
-)
-_FOREIGN_MORE = frozenset(
-    "della nel nella sono questo questa quindi perché anche molto viene usare userei dati modello ogni "
-    "ve bir bu için ile olarak çok daha veri modeli kullanırım kullanıcı şekilde gibi ama değil".split()
-)
-_ENGLISH = frozenset(
-    [
-        "the",
-        "and",
-        "is",
-        "are",
-        "to",
-        "of",
-        "in",
-        "for",
-        "with",
-        "that",
-        "this",
-        "we",
-        "i",
-        "it",
-        "on",
-        "be",
-        "as",
-        "by",
-        "use",
-        "would",
-        "can",
-        "will",
-        "our",
-        "an",
-        "so",
-        "at",
-        "from",
-        "or",
-        "which",
-        "model",
-        "data",
-        "users",
-    ]
-)
+    def denominator(self, note: PhaseNote) -> float:
+        return float(sum(p.weight for p in self.points(note))) or 1.0
+
+    def describe(self) -> str:
+        scope = (
+            "the whole note (drill)"
+            if self.slot_minutes is None
+            else f"the points a strong candidate covers in a {self.slot_minutes:g}-minute slot"
+        )
+        return f"{self.level} bar, {scope}"
 
 
-def _is_foreign(sentence: str) -> bool:
-    letters = [c for c in sentence if c.isalpha()]
-    if len(letters) >= 4 and sum(1 for c in letters if c.isascii()) / len(letters) < 0.6:
-        return True
-    tokens = re.findall(r"[^\W\d_]+", sentence.lower())
-    foreign = sum(1 for t in tokens if t in _FOREIGN or t in _FOREIGN_MORE)
-    english = sum(1 for t in tokens if t in _ENGLISH or t in STOPWORDS)
-    if foreign >= 2 and foreign > english:
-        return True
-    # Running prose (not a list of names) with almost no English function words is another language.
-    return len(tokens) >= 8 and english / len(tokens) < 0.08 and not list_like(sentence)
+def confidence(score: float, n_words: int, credit: np.ndarray) -> Literal["high", "medium", "low"]:
+    """How sure a phase score is: little text, or many points sitting on the fence, lower it."""
+    near = int(np.sum(np.abs(credit - MISSED_BELOW) < 0.08) + np.sum(np.abs(credit - 0.5) < 0.08))
+    margin = min(abs(score - cut) for cut in LEVEL_CUTS)
+    if n_words < 40 or (margin < 0.03 and near >= 2):
+        return "low"
+    if n_words < 100 or margin < 0.05 or near >= 3:
+        return "medium"
+    return "high"
 
 
 @dataclass(frozen=True)
@@ -261,6 +160,20 @@ class Unit:
     start: int
     end: int
     text: str
+    phase: Phase
+
+
+def other_units(turns: Sequence[Turn], phase: Phase) -> list[Unit]:
+    """Sentences said in every other phase (and on the whiteboard): credit counts wherever given."""
+    out: list[Unit] = []
+    for other in Phase:
+        if other is not phase:
+            out += candidate_units(turns, other)[0]
+    return out
+
+
+def _is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?")
 
 
 def candidate_units(turns: Sequence[Turn], phase: Phase) -> tuple[list[Unit], list[str]]:
@@ -274,7 +187,7 @@ def candidate_units(turns: Sequence[Turn], phase: Phase) -> tuple[list[Unit], li
             continue
         text = turn.text
         masked = list(text)
-        for pattern, flag in _BLOCKS:
+        for pattern, flag in BLOCKS:
             for found in pattern.finditer(text):
                 if found.end() > found.start():
                     _mask(masked, found.start(), found.end())
@@ -282,21 +195,23 @@ def candidate_units(turns: Sequence[Turn], phase: Phase) -> tuple[list[Unit], li
         # Instructions are judged on whole sentences (and bracketed asides) before the finer split,
         # so no fragment of an injected sentence survives to be scored.
         for found in re.finditer(r"\([^()]{0,600}\)|\[[^\[\]]{0,600}\]", text):
-            if _INSTRUCTION.search(found.group(0)):
+            if INSTRUCTION.search(found.group(0)):
                 _mask(masked, found.start(), found.end())
                 _add(flags, f"instruction-like text ignored: {_excerpt(found.group(0))}")
         for start, end in _coarse_spans("".join(masked)):
             sentence = text[start:end]
-            if _INSTRUCTION.search(sentence):
+            if INSTRUCTION.search(sentence):
                 _mask(masked, start, end)
                 _add(flags, f"instruction-like text ignored: {_excerpt(sentence)}")
         clean = "".join(masked)
         for start, end in sentence_spans(clean):
             sentence = text[start:end]
-            if _is_foreign(sentence):
+            if _is_question(sentence):
+                continue  # a question asks; it is never evidence of an answer
+            if is_foreign(sentence):
                 _add(flags, f"text not in English was not graded: {_excerpt(sentence)}")
                 continue
-            units.append(Unit(turn=index, start=start, end=end, text=sentence))
+            units.append(Unit(turn=index, start=start, end=end, text=sentence, phase=phase))
     return units, flags
 
 
@@ -338,14 +253,6 @@ _NUMBER = re.compile(
     r"|\b(hundred|thousand|million|billion|dozens?|tens of)\b",
     re.IGNORECASE,
 )
-_REASON = re.compile(
-    r"\b(because|since|so that|so we|so it|which means|that means|otherwise|to avoid|to prevent|"
-    r"in order to|that way|the reason|due to|this lets|which lets|lets us|given that|as a result|"
-    r"therefore|hence|that's why|which is why|this is why|to make sure|to ensure|to keep|"
-    r"to handle|to reduce|to catch|so the|so they|if we|when we|unless|only if|would leak|"
-    r"which would|to correct|to debias|to compensate)\b",
-    re.IGNORECASE,
-)
 _TRADE_OFF = re.compile(
     r"\b(trade-?offs?|at the cost of|the cost is|downside|upside|versus|vs\.?|instead of|"
     r"rather than|whereas|on the other hand|compared (to|with)|cheaper|more expensive|"
@@ -368,42 +275,12 @@ _FLUFF = re.compile(
 )
 
 
-_RELATIONAL = frozenset(
-    "on by as for to of with in at per from into over under via when if because so than within "
-    "after before using is are be would should will can".split()
-)
-
-
-def list_like(sentence: str) -> bool:
-    """A run of bare names (stuffing), not a dense sentence whose items carry relations.
-
-    "two-tower, HNSW, NDCG, calibration, drift" is a list; "revenue per mille as primary,
-    guardrails on conversions and latency" is not: its items say how the names relate.
-    """
-    tokens = words(sentence)
-    if not tokens or sentence.count("#") >= 2:
-        return True
-    items = [
-        i.strip() for i in re.split(r"[,;|•→]|\band\b|\bor\b|\s/\s|\s-\s", sentence) if i.strip()
-    ]
-    if len(items) >= 4:
-        bare = sum(
-            1 for item in items if len(words(item)) <= 4 and not set(words(item)) & _RELATIONAL
-        )
-        if bare / len(items) >= 0.7:
-            return True
-    slashes = sentence.count("/")
-    if slashes >= 4 and slashes / len(tokens) > 0.3:
-        return True
-    return len(tokens) <= 3 and not _REASON.search(sentence)
-
-
 def depth(sentence: str, case_terms: set[str]) -> float:
     """0.2 for a bare name up to 1.0 for a sentence with reasons, numbers and mechanisms."""
     if list_like(sentence):
         return 0.15
     signals = 0.0
-    signals += 1.0 if _REASON.search(sentence) else 0.0
+    signals += 1.0 if REASON.search(sentence) else 0.0
     signals += 1.0 if _NUMBER.search(sentence) else 0.0
     signals += 0.75 if _TRADE_OFF.search(sentence) else 0.0
     signals += 0.5 if _MECHANISM.search(sentence) else 0.0
@@ -425,6 +302,41 @@ class _NoteIndex:
     ref_words: list[set[str]]
     idf: dict[str, float]
     case_terms: set[str]
+    signals: list[re.Pattern[str] | None]  # per key point: its expert terms
+    wrong: WrongIndex  # the note's misconceptions
+    copied: set[tuple[str, ...]]  # word runs of the note's own text
+
+
+def copied_share(text: str, runs: set[tuple[str, ...]]) -> float:
+    """The share of a sentence's words that sit inside a run copied from the notes."""
+    tokens = words(text)
+    if len(tokens) < COPY_RUN:
+        return 0.0
+    inside = [False] * len(tokens)
+    for i in range(len(tokens) - COPY_RUN + 1):
+        if tuple(tokens[i : i + COPY_RUN]) in runs:
+            inside[i : i + COPY_RUN] = [True] * COPY_RUN
+    return sum(inside) / len(tokens)
+
+
+def signal_pattern(terms: Sequence[str]) -> re.Pattern[str] | None:
+    """One regex for a list of expert terms, matched at word starts ("recalibrat" -> recalibration)."""
+    if not terms:
+        return None
+    alternatives = sorted((re.escape(t.lower()) for t in terms), key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
+def signal_hits(pattern: re.Pattern[str] | None, text: str) -> set[str]:
+    if pattern is None:
+        return set()
+    return {m.group(1).lower() for m in pattern.finditer(text)}
+
+
+def signal_match(hits: int) -> float:
+    """How surely a sentence is about a point, from how many of its distinct expert terms it uses:
+    one specific term is enough to know the point was raised (not that it was explained)."""
+    return (0.0, SIGNAL_ONE, SIGNAL_TWO)[min(hits, 2)]
 
 
 # ---- claims that are wrong in any of these cases, asserted rather than rejected ----
@@ -435,7 +347,7 @@ _REJECTION = re.compile(
     r"overestimat\w*|optimistic|broken|flawed|naive|biased)\b",
     re.IGNORECASE,
 )
-_DISMISSAL = re.compile(
+DISMISSAL = re.compile(
     r"not (really )?(a |an )?(real |big |major |serious )?(problem|issue|concern|needed|necessary|important|"
     r"relevant|worth)|(wouldn't|won't|don't|do not|no need to) (really )?(worry|bother|care)|"
     r"no need (for|to)\b|(aren't|isn't|is not|are not) (really )?needed|overkill|doesn't matter|"
@@ -561,12 +473,18 @@ class Scorer:
         n = len(documents)
         idf = {w: math.log(1 + n / c) for w, c in counts.items()}
         terms = {w for t in case.facts.terms for w in content_words(t)}
+        copied: set[tuple[str, ...]] = set()
+        for text in (note.model_answer, *refs, *(r.sentence() for r in note.rules)):
+            copied |= word_runs(text, COPY_RUN)
         index = _NoteIndex(
             ref_vectors=self.embedder.embed(refs),
             ref_owner=owner,
             ref_words=ref_words,
             idf=idf,
             case_terms=terms,
+            signals=[signal_pattern(p.signals) for p in note.key_points],
+            wrong=build_wrong_index(self.embedder, note),
+            copied=copied,
         )
         self._index[key] = index
         return index
@@ -604,7 +522,35 @@ class Scorer:
                 value = max(value, min(emb, lex) + 0.5 * abs(emb - lex))
                 if value > out[u, owner]:
                     out[u, owner] = value
+        for k, pattern in enumerate(index.signals):
+            for u, text in enumerate(texts):
+                out[u, k] = max(out[u, k], signal_match(len(signal_hits(pattern, text))))
         return out
+
+    def asserted_in(self, case: Case, note: PhaseNote, texts: Sequence[str]) -> list[Asserted]:
+        """The note's misconceptions that these sentences assert."""
+        index = self._note_index(case, note)
+        if not index.wrong.items or not texts:
+            return []
+        return asserted(index.wrong, texts, self.embedder.embed(list(texts)))
+
+    def heard_terms(self, case: Case, note: PhaseNote, text: str) -> list[str]:
+        """The note's expert terms the text uses, as the candidate wrote them, in order."""
+        index = self._note_index(case, note)
+        found: list[tuple[int, str]] = []
+        for pattern in index.signals:
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                end = m.end()
+                while end < len(text) and (text[end].isalnum() or text[end] in "-@"):
+                    end += 1  # the whole word, not the stem the note lists
+                found.append((m.start(), text[m.start() : end]))
+        terms: list[str] = []
+        for _, term in sorted(found):
+            if term.lower() not in {t.lower() for t in terms}:
+                terms.append(term)
+        return terms
 
     def coverage(self, case: Case, note: PhaseNote, answers: Sequence[str]) -> dict[str, float]:
         """Per key point, how well these answers cover it (no depth): used to pick follow-ups."""
@@ -616,48 +562,52 @@ class Scorer:
         return {p.id: float(best[i]) for i, p in enumerate(note.key_points)}
 
     def score_phase(
-        self, case: Case, note: PhaseNote, rubric: Rubric | None, turns: Sequence[Turn]
+        self,
+        case: Case,
+        note: PhaseNote,
+        rubric: Rubric | None,
+        turns: Sequence[Turn],
+        bar: Bar | None = None,
     ) -> PhaseGrade:
+        bar = bar or Bar()
         units, flags = candidate_units(turns, note.phase)
         n_words = sum(len(words(u.text)) for u in units)
+        expected = [p.expected_at(bar.level) for p in note.key_points]
         if n_words < MIN_WORDS:
             return PhaseGrade(
                 score=None,
                 level=None,
                 insufficient_evidence=True,
                 criteria=[],
-                missed=[p.statement for p in note.key_points],
+                missed=[p.statement for p, e in zip(note.key_points, expected, strict=True) if e],
                 flags=flags,
+                bar=bar.describe(),
             )
+        elsewhere = [u for u in other_units(turns, note.phase) if not _is_question(u.text)]
+        own = len(units)
+        units = units + elsewhere
         index = self._note_index(case, note)
         texts = [u.text for u in units]
         matrix = self.match_matrix(case, note, texts)
         depths = np.array([_unit_depth(units, i, index.case_terms) for i in range(len(units))])
-        penalty = 0.0
-        for u, text in enumerate(texts):
-            wrong = asserted_anti_pattern(text)
-            if wrong is not None:
-                matrix[u, :] = 0.0  # a wrong claim is not coverage
-                penalty += 0.1
-                _add(flags, f"questionable claim ({wrong}): {_excerpt(text, 90)}")
-            elif _DISMISSAL.search(text):
-                dismissed = [k for k in range(matrix.shape[1]) if matrix[u, k] >= 0.35]
-                if dismissed:
-                    matrix[u, dismissed] = 0.0
-                    penalty += 0.08
-                    _add(flags, f"dismisses a point the case needs: {_excerpt(text, 90)}")
-        penalty = min(penalty, 0.35)
+        penalty, wrong = self._judge_claims(case, note, units, own, matrix, flags)
         credit, best_unit = _credits(matrix, depths)
-        weights = np.array([p.weight for p in note.key_points], dtype=np.float32)
-        raw = float((weights * credit).sum() / weights.sum())
-        relevance = on_topic_share(units, matrix)
+        mask = np.array(expected, dtype=np.float32)
+        weights = np.array([p.weight for p in note.key_points], dtype=np.float32) * mask
+        raw = float(min(1.0, (weights * credit).sum() / bar.denominator(note)))
+        relevance = on_topic_share(units[:own], matrix[:own])
         if relevance < ON_TOPIC_FLOOR:
             _add(flags, f"mostly off-topic: {relevance:.0%} of the answer addresses this phase")
         score = max(
             0.0, min(1.0, raw / SATURATION) * min(1.0, relevance / ON_TOPIC_FLOOR) - penalty
         )
-        criteria = _criteria(note, rubric, credit, best_unit, units, turns, matrix)
-        missed = [p.statement for i, p in enumerate(note.key_points) if credit[i] < 0.25]
+        score = min(score, wrong_cap(len(wrong)))
+        capped = {p.criterion for p in note.key_points if p.id in {w.point for w in wrong}}
+        quoted = quotes(credit, best_unit, units, turns, matrix)
+        criteria = _criteria(note, rubric, credit, quoted, mask, capped)
+        missed = [
+            p.statement for i, p in enumerate(note.key_points) if expected[i] and i not in quoted
+        ]
         return PhaseGrade(
             score=round(score, 3),
             level=level_for(score),
@@ -665,7 +615,63 @@ class Scorer:
             criteria=criteria,
             missed=missed,
             flags=flags,
+            misconceptions=wrong,
+            confidence=confidence(score, n_words, credit[mask > 0]),
+            bar=bar.describe(),
         )
+
+    def _judge_claims(
+        self,
+        case: Case,
+        note: PhaseNote,
+        units: list[Unit],
+        own: int,
+        matrix: np.ndarray,
+        flags: list[str],
+    ) -> tuple[float, list[MisconceptionFound]]:
+        """Zero the coverage of copied text, wrong claims and dismissals; the penalty they cost."""
+        index = self._note_index(case, note)
+        texts = [u.text for u in units]
+        penalty = 0.0
+        for u, text in enumerate(texts):
+            if copied_share(text, index.copied) >= COPIED:
+                matrix[u, :] = 0.0
+                _add(flags, f"copied from the notes, not credited: {_excerpt(text, 90)}")
+                continue
+            if u >= own:
+                continue
+            claim = asserted_anti_pattern(text)
+            if claim is not None:
+                matrix[u, :] = 0.0  # a wrong claim is not coverage
+                penalty += WRONG_CLAIM_COST
+                _add(flags, f"questionable claim ({claim}): {_excerpt(text, 90)}")
+            elif DISMISSAL.search(text):
+                dismissed = [k for k in range(matrix.shape[1]) if matrix[u, k] >= MATCHED]
+                if dismissed:
+                    matrix[u, dismissed] = 0.0
+                    penalty += DISMISSAL_COST
+                    _add(flags, f"dismisses a point the case needs: {_excerpt(text, 90)}")
+        found: list[MisconceptionFound] = []
+        vectors = self.embedder.embed(texts) if texts else None
+        for hit in asserted(index.wrong, texts, vectors, GRADING_WRONG_BAR):
+            item = hit.misconception
+            # A wrong claim is not coverage of anything it touches, least of all its correction.
+            matrix[hit.unit, :] = 0.0
+            if any(f.id == item.id for f in found):
+                continue
+            penalty += WRONG_CLAIM_COST
+            found.append(
+                MisconceptionFound(
+                    id=item.id,
+                    quote=texts[hit.unit],
+                    phase=units[hit.unit].phase,
+                    claim=item.claim,
+                    why_wrong=item.why_wrong,
+                    correction=item.correction.statement,
+                    point=item.correction.key_point,
+                )
+            )
+        return min(penalty, MAX_PENALTY), found
 
 
 def on_topic_share(units: list[Unit], matrix: np.ndarray) -> float:
@@ -673,7 +679,7 @@ def on_topic_share(units: list[Unit], matrix: np.ndarray) -> float:
     if matrix.shape[0] == 0:
         return 0.0
     sizes = np.array([len(words(u.text)) for u in units], dtype=np.float32)
-    on_topic = matrix.max(axis=1) >= 0.35
+    on_topic = matrix.max(axis=1) >= MATCHED
     return float(sizes[on_topic].sum() / max(1.0, sizes.sum()))
 
 
@@ -698,7 +704,7 @@ def _credits(matrix: np.ndarray, depths: np.ndarray) -> tuple[np.ndarray, np.nda
     best_unit = weighted.argmax(axis=0)
     load = np.zeros(n_units)
     for k in range(n_points):
-        if matrix[best_unit[k], k] >= 0.35:
+        if matrix[best_unit[k], k] >= MATCHED:
             load[best_unit[k]] += 1
     credit = np.zeros(n_points)
     for k in range(n_points):
@@ -715,10 +721,9 @@ def _criteria(
     note: PhaseNote,
     rubric: Rubric | None,
     credit: np.ndarray,
-    best_unit: np.ndarray,
-    units: list[Unit],
-    turns: Sequence[Turn],
-    matrix: np.ndarray,
+    quoted: dict[int, Unit],
+    mask: np.ndarray,
+    capped: set[str],
 ) -> list[CriterionGrade]:
     order: list[str] = [c.id for c in rubric.criteria] if rubric else []
     for point in note.key_points:
@@ -726,41 +731,60 @@ def _criteria(
             order.append(point.criterion)
     grades: list[CriterionGrade] = []
     for criterion_id in order:
-        members = [(i, p) for i, p in enumerate(note.key_points) if p.criterion == criterion_id]
+        members = [
+            (i, p)
+            for i, p in enumerate(note.key_points)
+            if p.criterion == criterion_id and mask[i] > 0
+        ]
         if not members:
             continue
         total = sum(p.weight for _, p in members)
         raw = sum(p.weight * float(credit[i]) for i, p in members) / total
-        evidence: list[str] = []
+        score = min(1.0, raw / SATURATION)
+        if criterion_id in capped:
+            score = min(score, MISCONCEPTION_CAP)
+        evidence: list[Unit] = []
         for i, _ in sorted(members, key=lambda m: -credit[m[0]]):
-            u = int(best_unit[i])
-            if credit[i] >= 0.2 and u >= 0 and matrix[u, i] >= 0.35:
-                quote = units[u].text
-                if quote in turns[units[u].turn].text and quote not in evidence:
-                    evidence.append(quote)
+            unit = quoted.get(i)
+            if unit is not None and all(unit.text != e.text for e in evidence):
+                evidence.append(unit)
         grades.append(
             CriterionGrade(
                 id=criterion_id,
-                score=round(min(1.0, raw / SATURATION), 3),
-                evidence=evidence[:3],
-                why=_why(members, credit, matrix, best_unit),
+                score=round(score, 3),
+                evidence=[e.text for e in evidence[:3]],
+                sources=[e.phase for e in evidence[:3]],
+                why=_why(members, credit, set(quoted)),
             )
         )
     return grades
 
 
-def _why(
-    members: list[tuple[int, KeyPoint]],
+def quotes(
     credit: np.ndarray,
-    matrix: np.ndarray,
     best_unit: np.ndarray,
-) -> str:
+    units: list[Unit],
+    turns: Sequence[Turn],
+    matrix: np.ndarray,
+) -> dict[int, Unit]:
+    """Per key point, the sentence that earned its credit, re-checked verbatim in its turn."""
+    quoted: dict[int, Unit] = {}
+    for i in range(matrix.shape[1]):
+        u = int(best_unit[i])
+        if credit[i] >= MISSED_BELOW and u >= 0 and matrix[u, i] >= MATCHED:
+            unit = units[u]
+            if unit.text in turns[unit.turn].text:
+                quoted[i] = unit
+    return quoted
+
+
+def _why(members: list[tuple[int, KeyPoint]], credit: np.ndarray, quoted: set[int]) -> str:
+    """Explained / mentioned lists only points with a quote; every other point is not covered."""
     deep, shallow, missing = [], [], []
     for i, point in members:
-        covered = matrix[int(best_unit[i]), i] if best_unit[i] >= 0 else 0.0
-        if credit[i] >= 0.5:
+        if i in quoted and credit[i] >= 0.5:
             deep.append(point.statement)
-        elif covered >= 0.35:
+        elif i in quoted and credit[i] >= MISSED_BELOW:
             shallow.append(point.statement)
         else:
             missing.append(point.statement)

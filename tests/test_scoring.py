@@ -10,8 +10,9 @@ import pytest
 from interviewer.domain import CaseId, Phase, Role, Turn, TurnKind
 from interviewer.fakes import HashEmbedder
 from interviewer.grading import Grader
+from interviewer.guards import list_like
 from interviewer.knowledge import KnowledgeBase
-from interviewer.scoring import Scorer, candidate_units, depth, list_like
+from interviewer.scoring import Scorer, candidate_units, depth
 from interviewer.transcript import Transcript
 
 CASE = CaseId.AD_CLICK_PREDICTION
@@ -183,5 +184,7 @@ def test_grade_contract_shape(grader: Grader) -> None:
     data = json.loads(report.contract_json())
     assert set(data) == {"id", "case", "overall", "phases"}
     phase = data["phases"]["evaluation"]
-    assert set(phase) == {"score", "level", "insufficient_evidence", "criteria", "missed", "flags"}
+    required = {"score", "level", "insufficient_evidence", "criteria", "missed", "flags"}
+    optional = {"misconceptions", "confidence", "bar"}  # DESIGN.md section 6: optional extra keys
+    assert required <= set(phase) <= required | optional
     assert {"id", "score", "evidence", "why"} <= set(phase["criteria"][0])
