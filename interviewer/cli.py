@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from interviewer.config import Settings, load_settings
-from interviewer.domain import GRADED_PHASES, CaseId, Mode, Phase, Role, Status
+from interviewer.domain import GRADED_PHASES, CaseId, Level, Mode, Phase, Role, Status
 from interviewer.errors import InterviewerError, UnknownId
 from interviewer.session import Command, SessionUpdate
 
@@ -29,6 +29,10 @@ FakeOpt = Annotated[
     bool, typer.Option("--fake", help="Hash embedder and no model: instant, for trying things out.")
 ]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Scripted interviewer, no chat model.")]
+LevelOpt = Annotated[
+    Level,
+    typer.Option(help="Target level: mid, senior or staff (changes follow-ups and the bar)."),
+]
 
 
 def _settings(offline: bool = False) -> Settings:
@@ -81,7 +85,13 @@ def _echo_updates(updates: Iterator[SessionUpdate], seen: int) -> tuple[int, Ses
 
 
 def _interactive(
-    offline: bool, fake: bool, case: str, mode: Mode, phase: str | None, resume: str | None = None
+    offline: bool,
+    fake: bool,
+    case: str,
+    mode: Mode,
+    phase: str | None,
+    resume: str | None = None,
+    level: Level = Level.SENIOR,
 ) -> None:
     wiring = _wiring(offline, fake)
     service = wiring.service
@@ -97,7 +107,8 @@ def _interactive(
         seen = len(update.state.turns)
     else:
         drill = parse_phase(phase) if phase else None
-        seen, update = _echo_updates(service.start_stream(parse_case(case), mode, drill), 0)
+        started = service.start_stream(parse_case(case), mode, drill, level=level)
+        seen, update = _echo_updates(started, 0)
         assert update is not None
     session_id = update.state.id
     typer.secho(f"(session {session_id})", fg=typer.colors.BRIGHT_BLACK)
@@ -140,24 +151,26 @@ def start(
     case: Annotated[
         str, typer.Option(help="Case id, e.g. ad-click-prediction.")
     ] = "ad-click-prediction",
+    level: LevelOpt = Level.SENIOR,
     offline: OfflineOpt = False,
     fake: FakeOpt = False,
 ) -> None:
     """Hold a full 45-minute interview in the terminal."""
-    _interactive(offline, fake, case, Mode.FULL, None)
+    _interactive(offline, fake, case, Mode.FULL, None, level=level)
 
 
 @app.command()
 def drill(
     case: Annotated[str, typer.Option(help="Case id.")] = "ad-click-prediction",
     phase: Annotated[str, typer.Option(help="Phase id, e.g. serving.")] = "requirements",
+    level: LevelOpt = Level.SENIOR,
     offline: OfflineOpt = False,
     fake: FakeOpt = False,
 ) -> None:
     """Drill one phase (about 8 minutes) in the terminal."""
     parse_case(case)
     parse_phase(phase)
-    _interactive(offline, fake, case, Mode.DRILL, phase)
+    _interactive(offline, fake, case, Mode.DRILL, phase, level=level)
 
 
 @app.command()
@@ -215,6 +228,10 @@ def grade(
         bool, typer.Option("--json", help="JSON Lines, DESIGN.md section 6.")
     ] = False,
     format: Annotated[str, typer.Option("--format", help="json or md")] = "md",
+    level: Annotated[
+        Level | None,
+        typer.Option(help="Grade against this bar (default: the transcript's level, or senior)."),
+    ] = None,
     fake: FakeOpt = False,
 ) -> None:
     """Grade transcripts without any model call."""
@@ -229,8 +246,8 @@ def grade(
     failed = False
     for path in files:
         try:
-            report = grader.grade_transcript(load_transcript(path))
-        except (InterviewerError, KeyError) as err:
+            report = grader.grade_transcript(load_transcript(path), level=level)
+        except (InterviewerError, KeyError, ValueError) as err:
             message = err.user_message if isinstance(err, InterviewerError) else str(err)
             typer.secho(message, fg=typer.colors.RED, err=True)
             failed = True
@@ -278,6 +295,11 @@ def knowledge_check() -> None:
     kb = load_knowledge(KNOWLEDGE_DIR)
     for key, value in kb.counts().items():
         typer.echo(f"{key:>20}: {value}")
+    short = kb.shortfalls()
+    for gap in short:
+        typer.secho(f"  below the bar: {gap}", fg=typer.colors.RED, err=True)
+    if short:
+        raise typer.Exit(1)
     missing = kb.missing()
     if missing:
         typer.secho(f"incomplete: {len(missing)} files missing", fg=typer.colors.RED, err=True)
@@ -326,6 +348,23 @@ def eval_retrieval(fake: FakeOpt = False) -> None:
     from interviewer.evaluation.retrieval import run
 
     typer.echo(run(fake=fake))
+
+
+@eval_app.command("listening")
+def eval_listening(
+    split: Annotated[str, typer.Option(help="tune, holdout or all")] = "all",
+    fake: FakeOpt = False,
+) -> None:
+    """Re-asks, unanswered questions, missed pushback: replays evals/listening without a model."""
+    from interviewer.evaluation.listening import run
+    from interviewer.wiring import build_embedder
+
+    text, problems = run(build_embedder("fake" if fake else "real"), split=split)
+    typer.echo(text)
+    for problem in problems:
+        typer.secho(f"below target (tune split): {problem}", fg=typer.colors.RED, err=True)
+    if problems:
+        raise typer.Exit(1)
 
 
 @eval_app.command("simulate")

@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     local_model: Literal["default", "small", "off"] = "default"
     model_timeout_s: float = Field(default=60.0, gt=0, le=60)
     model_max_retries: int = Field(default=1, ge=0, le=2)
-    reply_deadline_s: float = Field(default=25.0, gt=0, le=120)
+    # The whole reply (acknowledgement + question) must be done by then, or the scripted wording is
+    # used: a conversation does not wait half a minute for a pleasantry.
+    reply_deadline_s: float = Field(default=6.0, gt=0, le=120)
     allow_model_requests: bool = True
     model_cache_dir: Path | None = (
         None  # where the assembled GGUF lives; default: <data_dir>/models

@@ -94,6 +94,21 @@ class TurnKind(StrEnum):
     TRANSITION = "transition"
     CLOSING = "closing"
     REPORT = "report"
+    CHALLENGE = "challenge"  # pushes back on an asserted misconception
+    PROBE = "probe"  # asks for specifics after a vague answer
+    REDIRECT = "redirect"  # off-topic, role swap, a request for the answers, another language
+
+
+class Level(StrEnum):
+    """The candidate's target level; a key point's level is the lowest target whose bar has it."""
+
+    MID = "mid"
+    SENIOR = "senior"
+    STAFF = "staff"
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
 
 
 class Status(StrEnum):
@@ -122,6 +137,7 @@ class Turn(Frozen):
     at: float
     citation: Citation | None = None
     key_point_id: str | None = None
+    misconception_id: str | None = None  # the misconception a challenge pushed back on
     voice: bool = False
     fallback: bool = False
 
@@ -262,6 +278,7 @@ class SessionState(Frozen):
     case: CaseId
     mode: Mode
     drill_phase: Phase | None = None
+    level: Level = Level.SENIOR
     status: Status = Status.ACTIVE
     phase: Phase = Phase.INTRO
     started_at: float = 0.0

@@ -40,6 +40,8 @@ from interviewer.domain import (
     WhiteboardSaved,
 )
 
+# The interviewer's questions that count against a phase's follow-ups.
+QUESTIONS = frozenset({TurnKind.FOLLOW_UP, TurnKind.CHALLENGE, TurnKind.PROBE})
 # After the nudge, how long a phase may run before the interviewer moves on by itself.
 GRACE_SECONDS = 60.0
 
@@ -143,7 +145,7 @@ def _end(state: SessionState, reason: Literal["finished", "ended_early"]) -> Res
 
 
 def _record_reply(state: SessionState, turn: Turn) -> SessionState:
-    asked = state.follow_ups_asked + (1 if turn.kind is TurnKind.FOLLOW_UP else 0)
+    asked = state.follow_ups_asked + (1 if turn.kind in QUESTIONS else 0)
     return _append(state, turn).model_copy(
         update={"pending": state.pending[1:], "follow_ups_asked": asked}
     )

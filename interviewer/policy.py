@@ -8,17 +8,19 @@ ask is decided here, deterministically; a model only rephrases it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import assert_never
+from collections.abc import Sequence
+from typing import Protocol, assert_never
 
 from pydantic import Field
 
+from interviewer.clarify import Asked, answer_all
 from interviewer.domain import (
     GRADED_PHASES,
     PHASE_TITLES,
     Action,
     AnswerClarifying,
     Brief,
+    CaseId,
     Citation,
     Close,
     FollowUp,
@@ -33,15 +35,32 @@ from interviewer.domain import (
     SessionState,
     TurnKind,
 )
-from interviewer.knowledge import Case, KeyPoint, KnowledgeBase, PhaseNote
+from interviewer.intent import Intent, classify
+from interviewer.knowledge import Case, KeyPoint, KnowledgeBase, Misconception, PhaseNote
 from interviewer.ports import Retriever
 from interviewer.text import content_words, overlap, sentences
 
 # A point the candidate covered at least this well is not probed again.
 COVERED = 0.5
 MAX_FOLLOW_UPS = 5
+# An answer with fewer content words than this, and no number or reason, is vague.
+VAGUE_WORDS = 12
 
-Coverage = Callable[[PhaseNote, Sequence[str]], dict[str, float]]
+
+class Listener(Protocol):
+    """What the policy needs to hear an answer: the same matcher the grader uses."""
+
+    def coverage(self, note: PhaseNote, answers: Sequence[str]) -> dict[str, float]: ...
+
+    def misconceptions(
+        self, note: PhaseNote, texts: Sequence[str]
+    ) -> list[tuple[int, Misconception]]:
+        """(index of the sentence, misconception) for each sentence asserting one."""
+        ...
+
+    def heard(self, note: PhaseNote, text: str) -> list[str]:
+        """The note's expert terms the text uses, as written."""
+        ...
 
 
 class Plan(Frozen):
@@ -52,37 +71,38 @@ class Plan(Frozen):
     context: dict[str, str] = Field(default_factory=dict)
     citation: Citation | None = None
     key_point_id: str | None = None
+    misconception_id: str | None = None
     phase_done: bool = False  # nothing left to ask: the session moves to the next phase
-
-
-_QUESTION_START = re.compile(
-    r"^(how|what|which|who|when|where|why|do|does|did|is|are|can|could|should|would|will|may"
-    r"|am i|are we|is there|are there)\b",
-    re.IGNORECASE,
-)
-
-
-def is_clarifying(text: str) -> bool:
-    """A short question to the interviewer, as opposed to an answer."""
-    stripped = text.strip()
-    if len(stripped) > 280 or not stripped:
-        return False
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", stripped) if s]
-    if len(sentences) > 3:
-        return False
-    return stripped.endswith("?") or bool(_QUESTION_START.match(stripped) and len(sentences) == 1)
 
 
 class Policy:
     def __init__(
         self,
         knowledge: KnowledgeBase,
-        coverage: Coverage,
+        listener: Listener,
         retriever: Retriever | None = None,
     ) -> None:
         self.knowledge = knowledge
-        self.coverage = coverage
+        self.listener = listener
         self.retriever = retriever
+        self._vocabulary: dict[str, frozenset[str]] = {}
+
+    def intent(self, state: SessionState, text: str) -> Intent:
+        """What a message is, judged against this case's vocabulary."""
+        return classify(text, self._words(state.case))
+
+    def _words(self, case_id: str) -> frozenset[str]:
+        """The case's own vocabulary (terms, fact cues, expert signals): an off-topic remark shares
+        none of it. Statements and answers are left out; their everyday words are in any chat."""
+        if case_id not in self._vocabulary:
+            case = self.knowledge.case(CaseId(case_id))
+            cues = [*case.facts.terms]
+            for fact in case.facts.facts:
+                cues += [*fact.keywords, fact.id.replace("-", " ")]
+            for note in case.notes.values():
+                cues += [s for point in note.key_points for s in point.signals]
+            self._vocabulary[case_id] = frozenset(content_words(" ".join(cues)))
+        return self._vocabulary[case_id]
 
     def plan(self, state: SessionState, action: Action) -> Plan:
         case = self.knowledge.case(state.case)
@@ -94,7 +114,7 @@ class Policy:
             case FollowUp(phase=phase):
                 return self._follow_up(state, case, phase)
             case AnswerClarifying(question=question):
-                return self._clarify(case, action, question)
+                return self._respond(state, case, action, question)
             case Hint(phase=phase):
                 return self._hint(state, case, phase, action)
             case Nudge(phase=phase, over_minutes=over):
@@ -105,8 +125,12 @@ class Policy:
                     "then we'll move on."
                 )
                 return Plan(action=action, kind=TurnKind.NUDGE, text=text)
-            case MoveOn(from_phase=_, to_phase=to_phase):
-                text = f"Thanks. Let's move on to {PHASE_TITLES[to_phase].lower()}."
+            case MoveOn(from_phase=from_phase, to_phase=to_phase):
+                said = state.phase_turns(from_phase, Role.CANDIDATE)
+                opener = (
+                    "Thanks." if said or from_phase is Phase.INTRO else "We're short on time there."
+                )
+                text = f"{opener} Let's move on to {PHASE_TITLES[to_phase].lower()}."
                 return Plan(action=action, kind=TurnKind.TRANSITION, text=text)
             case Close(reason=reason):
                 text = {
@@ -155,37 +179,85 @@ class Policy:
             action=Brief(phase=phase), kind=TurnKind.BRIEFING, text="\n".join(lines), citation=cite
         )
 
+    # ---- what the candidate has said, anywhere in the session ----
+
     def uncovered(self, state: SessionState, note: PhaseNote) -> list[KeyPoint]:
-        answers = [t.text for t in state.phase_turns(note.phase, Role.CANDIDATE)]
-        credit = self.coverage(note, answers) if answers else {}
-        probed = {t.key_point_id for t in state.phase_turns(note.phase, Role.INTERVIEWER)}
+        """Points at the candidate's level not yet covered anywhere nor asked about, weightiest
+        first: a point made in framing is not asked again in modeling."""
+        answers = _answers(state)
+        credit = self.listener.coverage(note, answers) if answers else {}
+        probed = {t.key_point_id for t in state.turns if t.role is Role.INTERVIEWER}
         open_points = [
-            p for p in note.key_points if credit.get(p.id, 0.0) < COVERED and p.id not in probed
+            p
+            for p in note.key_points
+            if p.expected_at(state.level) and credit.get(p.id, 0.0) < COVERED and p.id not in probed
         ]
         return sorted(open_points, key=lambda p: -p.weight)
+
+    def _asserted(
+        self, state: SessionState, case: Case, last: str
+    ) -> tuple[str, Misconception] | None:
+        """A misconception the last answer asserts that has not been challenged yet."""
+        challenged = {t.misconception_id for t in state.turns if t.misconception_id}
+        said = sentences(last)
+        if not said:
+            return None
+        notes = sorted(case.notes.values(), key=lambda n: n.phase is not state.phase)
+        for note in notes:
+            for index, item in self.listener.misconceptions(note, said):
+                if item.id not in challenged:
+                    return said[index], item
+        return None
+
+    # ---- follow-ups ----
 
     def _follow_up(self, state: SessionState, case: Case, phase: Phase) -> Plan:
         action = FollowUp(phase=phase)
         last = _last_answer(state, phase)
+        # A question inside an answer is answered when the fact sheet has it; one it lacks is
+        # usually rhetorical ("why does that matter? because...") and is left alone.
+        asked = answer_all(case.facts, last, whole_if_none=False)
+        facts = _fact_lines([a for a in asked if a.fact is not None])
+        if self.intent(state, last) is Intent.OTHER_LANGUAGE:
+            return _redirect(action, Intent.OTHER_LANGUAGE, case, last)
         if phase is Phase.WRAPUP or phase not in case.notes:
-            return self._wrapup_follow_up(state, action, last)
+            return self._wrapup_follow_up(state, action, last, facts)
+        wrong = self._asserted(state, case, last)
+        if wrong is not None:
+            return _challenge(action, wrong, facts)
         note = case.notes[phase]
+        if _vague(last) and not _just_probed(state, phase):
+            return self._probe(state, action, note, facts)
         gaps = self.uncovered(state, note)
         if not gaps or state.follow_ups_asked >= MAX_FOLLOW_UPS:
-            return _done(action, phase)
-        target = gaps[0]
-        asked = {t.text for t in state.phase_turns(phase, Role.INTERVIEWER)}
+            return _done(action, phase, facts)
+        return self._ask(state, action, note, gaps[0], last, facts)
+
+    def _ask(
+        self,
+        state: SessionState,
+        action: FollowUp,
+        note: PhaseNote,
+        target: KeyPoint,
+        last: str,
+        facts: str,
+    ) -> Plan:
+        asked = {t.text for t in state.turns if t.role is Role.INTERVIEWER}
         question, heading = self._question_for(state, note, target, last, asked)
-        criterion = self._criterion_name(phase, target.criterion)
+        criterion = self._criterion_name(note.phase, target.criterion)
+        if _dont_know(state, last):
+            lead = "No problem, let's look at another part of it."
+        else:
+            lead = _heard(self.listener.heard(note, last))
         cite = Citation(
             source=note.source, heading=heading, excerpt=question, key_point_id=target.id
         )
         return Plan(
             action=action,
             kind=TurnKind.FOLLOW_UP,
-            text=question,
+            text=_join(facts, lead, question),
             task="follow_up",
-            context={"question": question, "topic": criterion, "last_answer": last},
+            context={"question": _join(facts, question), "topic": criterion, "last_answer": last},
             citation=cite,
             key_point_id=target.id,
         )
@@ -193,78 +265,101 @@ class Policy:
     def _question_for(
         self, state: SessionState, note: PhaseNote, target: KeyPoint, last: str, asked: set[str]
     ) -> tuple[str, str]:
+        """The question about `target`: its own `ask` from the notes, so the question is about the
+        point it cites; older notes without one fall back to the closest listed follow-up."""
+        if target.ask and not any(target.ask in a for a in asked):
+            return target.ask, f"Key point: {target.id}"
         probe = " ".join([target.statement, *target.phrasings])
-        if self.retriever is not None:
-            # The answer's sentences were just embedded for coverage (`Scorer.coverage` splits them
-            # with the same `sentences`) and the probe once per key point, so the vector search
-            # costs no new embedding (~35 ms per turn saved).
-            hits = self.retriever.search(
-                f"{probe} {last[:300]}",
-                case=state.case,
-                phase=note.phase,
-                kinds=["follow_up"],
-                k=4,
-                dense_parts=(probe, *sentences(last)),
-            )
-            for hit in hits:
-                if hit.text not in asked:
-                    return hit.text, hit.heading
         ranked = sorted(
             (
                 (overlap(content_words(probe), content_words(q)), i, q)
                 for i, q in enumerate(note.follow_ups)
-                if q not in asked
+                if not any(q in a for a in asked)
             ),
             reverse=True,
         )
-        if ranked:
+        if ranked and ranked[0][0] > 0:
             _, index, question = ranked[0]
             return question, f"Follow-up {index + 1}"
         topic = self._criterion_name(note.phase, target.criterion).lower()
         return f"Let's go one level deeper on {topic}: how would you handle it here?", "Key points"
 
-    def _wrapup_follow_up(self, state: SessionState, action: FollowUp, last: str) -> Plan:
+    def _probe(self, state: SessionState, action: FollowUp, note: PhaseNote, facts: str) -> Plan:
+        """A vague answer gets a request for specifics, about the point just asked."""
+        asked = _last_probe_target(state, note.phase)
+        point = next((p for p in note.key_points if p.id == asked), None)
+        topic = (
+            self._criterion_name(note.phase, point.criterion).lower()
+            if point
+            else PHASE_TITLES[note.phase].lower()
+        )
+        text = (
+            f"Can you be more specific about {topic}? Tell me exactly what you would build, with a "
+            "number or the mechanism, and why it fits this problem."
+        )
+        cite = Citation(source=note.source, heading="Asking for specifics", excerpt=text)
+        return Plan(
+            action=action,
+            kind=TurnKind.PROBE,
+            text=_join(facts, text),
+            citation=cite,
+            key_point_id=point.id if point else None,
+        )
+
+    def _wrapup_follow_up(
+        self, state: SessionState, action: FollowUp, last: str, facts: str
+    ) -> Plan:
         wrap = self.knowledge.wrapup
-        asked = {t.text for t in state.phase_turns(state.phase, Role.INTERVIEWER)}
-        remaining = [q for q in wrap.follow_ups if q not in asked]
+        asked = {t.text for t in state.turns if t.role is Role.INTERVIEWER}
+        remaining = [q for q in wrap.follow_ups if not any(q in a for a in asked)]
         if not remaining or state.follow_ups_asked >= 3:
-            return _done(action, state.phase)
+            return _done(action, state.phase, facts)
         question = remaining[0]
         index = wrap.follow_ups.index(question)
         cite = Citation(source=wrap.source, heading=f"Follow-up {index + 1}", excerpt=question)
         return Plan(
             action=action,
             kind=TurnKind.FOLLOW_UP,
-            text=question,
+            text=_join(facts, question),
             task="follow_up",
-            context={"question": question, "topic": "trade-offs", "last_answer": last},
+            context={
+                "question": _join(facts, question),
+                "topic": "trade-offs",
+                "last_answer": last,
+            },
             citation=cite,
         )
 
+    # ---- messages that are not answers ----
+
+    def _respond(
+        self, state: SessionState, case: Case, action: AnswerClarifying, text: str
+    ) -> Plan:
+        intent = self.intent(state, text)
+        if intent is Intent.HINT:
+            return self._hint(state, case, state.phase, Hint(phase=state.phase))
+        if intent in REDIRECTS:
+            return _redirect(action, intent, case, text)
+        return self._clarify(case, action, text)
+
     def _clarify(self, case: Case, action: AnswerClarifying, question: str) -> Plan:
-        words = content_words(question)
-        lowered = question.lower()
-        best_score, best = 0.0, None
-        for fact in case.facts.facts:
-            hits = sum(1.0 for k in fact.keywords if _has_phrase(lowered, k.lower()))
-            score = hits + overlap(
-                words, content_words(fact.answer + " " + " ".join(fact.keywords))
-            )
-            if score > best_score:
-                best_score, best = score, fact
-        if best is None or best_score < 0.5:
-            text = (
-                "That isn't pinned down for this problem. Make a reasonable assumption, say it "
-                "out loud, and carry on."
-            )
-            return Plan(action=action, kind=TurnKind.FACT, text=text, task=None)
-        cite = Citation(source=case.facts.source, heading=f"facts: {best.id}", excerpt=best.answer)
+        asked = answer_all(case.facts, question)
+        found = [a for a in asked if a.fact is not None]
+        text = _fact_lines(asked) or UNPINNED
+        if len(found) != 1:
+            # Several facts are said as written: a small model rephrasing them drops some.
+            return Plan(action=action, kind=TurnKind.FACT, text=text)
+        fact = found[0].fact
+        assert fact is not None
+        cite = Citation(source=case.facts.source, heading=f"facts: {fact.id}", excerpt=fact.answer)
+        if len(asked) > 1:
+            return Plan(action=action, kind=TurnKind.FACT, text=text, citation=cite)
         return Plan(
             action=action,
             kind=TurnKind.FACT,
-            text=best.answer,
+            text=fact.answer,
             task="clarifying",
-            context={"question": question, "fact": best.answer},
+            context={"question": question, "fact": fact.answer},
             citation=cite,
         )
 
@@ -273,23 +368,24 @@ class Policy:
             text = "Think about what would break first as usage grows, and what you'd do about it."
             return Plan(action=action, kind=TurnKind.HINT, text=text)
         note = case.notes[phase]
-        gaps = self.uncovered(state, note) or list(note.key_points)
-        target = gaps[min(state.hints_given - 1, len(gaps) - 1)] if state.hints_given else gaps[0]
-        rubric = self.knowledge.rubrics.get(str(phase))
-        if rubric is not None:
-            criterion = rubric.criterion(target.criterion)
-            text = f"Hint: you haven't said much yet about {criterion.name.lower()}. " + (
-                f"{criterion.description}"
-            )
-            cite = Citation(source=rubric.source, heading=criterion.name, excerpt="")
-        else:
-            text = f"Hint: think about {target.criterion.replace('-', ' ')}."
-            cite = None
+        gaps = self.uncovered(state, note) or [
+            p for p in note.key_points if p.expected_at(state.level)
+        ]
+        hinted = sum(1 for t in state.turns if t.kind is TurnKind.HINT)
+        target = gaps[min(hinted, len(gaps) - 1)]
+        topic = self._criterion_name(phase, target.criterion).lower()
+        nudge = target.ask or f"How would you handle {topic} for this problem?"
+        text = f"Hint: you haven't covered {topic} yet. Ask yourself: {nudge}"
+        cite = Citation(
+            source=note.source,
+            heading=f"Key point: {target.id}",
+            excerpt=nudge,
+            key_point_id=target.id,
+        )
         return Plan(
             action=action,
             kind=TurnKind.HINT,
             text=text,
-            task="hint",
             context={"hint": text, "last_answer": _last_answer(state, phase)},
             citation=cite,
             key_point_id=target.id,
@@ -305,9 +401,112 @@ class Policy:
             return criterion_id.replace("-", " ")
 
 
-def _done(action: FollowUp, phase: Phase) -> Plan:
+UNPINNED = (
+    "That isn't pinned down for this problem. Make a reasonable assumption, say it out loud, and "
+    "carry on."
+)
+UNPINNED_REST = (
+    "The rest isn't pinned down: make a reasonable assumption, say it out loud, and carry on."
+)
+REDIRECTS = frozenset({Intent.OFF_TOPIC, Intent.ROLE_SWAP, Intent.META, Intent.OTHER_LANGUAGE})
+_REDIRECT_TEXT = {
+    Intent.OFF_TOPIC: "Let's keep to the design problem; we can chat after. Where were we?",
+    Intent.ROLE_SWAP: (
+        "I'll stay the interviewer, and you stay the candidate. If you're stuck, ask for a hint "
+        "and I'll point you at a gap."
+    ),
+    Intent.META: (
+        "I can't share the key points, the model answer or a score during the interview; the "
+        "report at the end covers them. If you're stuck, ask for a hint."
+    ),
+    Intent.OTHER_LANGUAGE: "Could we continue in English, please? That's the language I grade in.",
+}
+
+
+def _redirect(action: AnswerClarifying | FollowUp, intent: Intent, case: Case, text: str) -> Plan:
+    facts = ""
+    if intent is Intent.OTHER_LANGUAGE:
+        facts = _fact_lines([a for a in answer_all(case.facts, text) if a.fact is not None])
+    return Plan(action=action, kind=TurnKind.REDIRECT, text=_join(facts, _REDIRECT_TEXT[intent]))
+
+
+def _challenge(action: FollowUp, wrong: tuple[str, Misconception], facts: str) -> Plan:
+    quote, item = wrong
+    said = _shorten(quote, 18)
+    text = f"Let me push on one thing. You said “{said}” {item.challenge}"
+    cite = Citation(source="", heading=f"Misconception: {item.id}", excerpt=item.claim)
+    return Plan(
+        action=action,
+        kind=TurnKind.CHALLENGE,
+        text=_join(facts, text),
+        citation=cite,
+        key_point_id=item.correction.key_point,
+        misconception_id=item.id,
+    )
+
+
+def _done(action: FollowUp, phase: Phase, facts: str = "") -> Plan:
     text = f"Good, I think we've covered {PHASE_TITLES[phase].lower()}."
-    return Plan(action=action, kind=TurnKind.TRANSITION, text=text, phase_done=True)
+    return Plan(action=action, kind=TurnKind.TRANSITION, text=_join(facts, text), phase_done=True)
+
+
+def _fact_lines(asked: Sequence[Asked]) -> str:
+    parts = [a.fact.answer for a in asked if a.fact is not None]
+    if any(a.fact is None for a in asked):
+        parts.append(UNPINNED if not parts else UNPINNED_REST)
+    return " ".join(parts)
+
+
+def _join(*parts: str) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _heard(terms: Sequence[str]) -> str:
+    if not terms:
+        return ""
+    named = terms[:2]
+    said = named[0] if len(named) == 1 else f"{named[0]} and {named[1]}"
+    return f"You mentioned {said}."
+
+
+def _shorten(text: str, max_words: int) -> str:
+    tokens = text.split()
+    return text.strip() if len(tokens) <= max_words else " ".join(tokens[:max_words]) + " …"
+
+
+_SPECIFIC = re.compile(r"\d|(because|since|so that|so we|which means|otherwise|by|via|using)", re.I)
+
+
+def _vague(answer: str) -> bool:
+    """A bare name or two with no number, mechanism or reason: "Embeddings. They're big." """
+    if not answer.strip() or len(content_words(answer)) >= VAGUE_WORDS:
+        return False
+    return not _SPECIFIC.search(answer) and classify(answer) is Intent.ANSWER
+
+
+def _just_probed(state: SessionState, phase: Phase) -> bool:
+    asked = state.phase_turns(phase, Role.INTERVIEWER)
+    return bool(asked) and asked[-1].kind is TurnKind.PROBE
+
+
+def _last_probe_target(state: SessionState, phase: Phase) -> str | None:
+    for turn in reversed(state.phase_turns(phase, Role.INTERVIEWER)):
+        if turn.key_point_id:
+            return turn.key_point_id
+    return None
+
+
+def _dont_know(state: SessionState, last: str) -> bool:
+    return bool(last) and classify(last) is Intent.DONT_KNOW
+
+
+def _answers(state: SessionState) -> list[str]:
+    """Every answer and whiteboard note of the session: questions are not coverage."""
+    return [
+        t.text
+        for t in state.turns
+        if t.role is Role.CANDIDATE and t.kind is not TurnKind.CLARIFYING
+    ]
 
 
 def _last_answer(state: SessionState, phase: Phase) -> str:
@@ -315,7 +514,3 @@ def _last_answer(state: SessionState, phase: Phase) -> str:
         if turn.role is Role.CANDIDATE and turn.phase is phase:
             return turn.text
     return ""
-
-
-def _has_phrase(text: str, phrase: str) -> bool:
-    return re.search(rf"\b{re.escape(phrase)}", text) is not None

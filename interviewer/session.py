@@ -24,6 +24,7 @@ from interviewer.domain import (
     GradeRequested,
     HintRequested,
     InterviewerSaid,
+    Level,
     Mode,
     NextPhaseRequested,
     Phase,
@@ -39,9 +40,10 @@ from interviewer.domain import (
 )
 from interviewer.engine import advance
 from interviewer.errors import InputRejected, InterviewerError, ModelError, ModelOffScript
-from interviewer.grading import Grader, GradeReport
+from interviewer.grading import Grader, GradeReport, score_label
+from interviewer.intent import ANSWERS
 from interviewer.knowledge import KnowledgeBase
-from interviewer.policy import Plan, Policy, is_clarifying
+from interviewer.policy import Plan, Policy
 from interviewer.ports import Clock
 from interviewer.store import Store, check_session_id, new_session_id
 from interviewer.text import clean_input, is_blank, looks_binary
@@ -118,7 +120,12 @@ class InterviewService:
     # ---- public entry points (streaming) ----
 
     def start_stream(
-        self, case: CaseId, mode: Mode, phase: Phase | None = None, budget_scale: float = 1.0
+        self,
+        case: CaseId,
+        mode: Mode,
+        phase: Phase | None = None,
+        budget_scale: float = 1.0,
+        level: Level = Level.SENIOR,
     ) -> Iterator[SessionUpdate]:
         self.knowledge.case(case)  # unknown or missing notes: KeyError before anything is stored
         if mode is Mode.DRILL and phase is None:
@@ -129,6 +136,7 @@ class InterviewService:
             case=case,
             mode=mode,
             drill_phase=phase if mode is Mode.DRILL else None,
+            level=level,
             budgets=budgets,
         )
         state, _ = advance(state, Started(at=self.clock.now()))
@@ -143,10 +151,12 @@ class InterviewService:
         with self._lock(session_id):
             state = self._active(session_id)
             now = self.clock.now()
+            # Only answers are answers: questions, hint requests, remarks and requests for the
+            # answers are stored as clarifying turns, never counted as coverage or evidence.
             event: Event = (
-                ClarifyingAsked(at=now, text=text, voice=voice)
-                if is_clarifying(text)
-                else CandidateAnswered(at=now, text=text, voice=voice)
+                CandidateAnswered(at=now, text=text, voice=voice)
+                if self.policy.intent(state, text) in ANSWERS
+                else ClarifyingAsked(at=now, text=text, voice=voice)
             )
             state = self._commit(state, event)
             yield SessionUpdate(state=state)
@@ -199,9 +209,14 @@ class InterviewService:
     # ---- non-streaming conveniences (CLI, tests) ----
 
     def start(
-        self, case: CaseId, mode: Mode, phase: Phase | None = None, budget_scale: float = 1.0
+        self,
+        case: CaseId,
+        mode: Mode,
+        phase: Phase | None = None,
+        budget_scale: float = 1.0,
+        level: Level = Level.SENIOR,
     ) -> SessionUpdate:
-        return _last(self.start_stream(case, mode, phase, budget_scale))
+        return _last(self.start_stream(case, mode, phase, budget_scale, level))
 
     def send(self, session_id: str, raw: str, *, voice: bool = False) -> SessionUpdate:
         return _last(self.send_stream(session_id, raw, voice=voice))
@@ -224,8 +239,19 @@ class InterviewService:
         return GradeReport.model_validate_json(stored) if stored else None
 
     def grade(self, state: SessionState, *, partial: bool) -> GradeReport:
-        phases = [state.drill_phase] if state.mode is Mode.DRILL and state.drill_phase else None
-        return self.grader.grade_turns(state.id, state.case, state.turns, phases, partial=partial)
+        drill = state.mode is Mode.DRILL and state.drill_phase is not None
+        phases = [state.drill_phase] if drill and state.drill_phase else None
+        # A full interview's phase is judged on what fits its slot; a drill on the whole note.
+        slots = None if drill else {p: s / 60 for p, s in state.budgets.items()}
+        return self.grader.grade_turns(
+            state.id,
+            state.case,
+            state.turns,
+            phases,
+            partial=partial,
+            level=state.level,
+            slots=slots,
+        )
 
     # ---- internals ----
 
@@ -284,6 +310,7 @@ class InterviewService:
                 at=self.clock.now(),
                 citation=plan.citation,
                 key_point_id=plan.key_point_id,
+                misconception_id=plan.misconception_id,
                 fallback=fallback,
             )
             state, _ = advance(state, InterviewerSaid(turn=turn))
@@ -305,7 +332,9 @@ def _report_line(report: GradeReport) -> str:
     label = "Grade so far" if report.partial else "Final report"
     if report.overall is None:
         return f"{label}: not enough to grade yet (insufficient evidence). See the Report tab."
-    return f"{label}: overall {report.overall:.2f}. See the Report tab for scores, quotes and next steps."
+    return (
+        f"{label}: overall {score_label(report.overall)}. See the Report tab for scores and quotes."
+    )
 
 
 def _last(updates: Iterator[SessionUpdate]) -> SessionUpdate:

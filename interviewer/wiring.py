@@ -12,7 +12,7 @@ from interviewer.config import Settings
 from interviewer.domain import Mode, Phase, default_budgets
 from interviewer.fakes import HashEmbedder, InMemoryRetriever, ScriptedChatModel
 from interviewer.grading import Grader
-from interviewer.knowledge import KnowledgeBase, PhaseNote, default_knowledge
+from interviewer.knowledge import KnowledgeBase, Misconception, PhaseNote, default_knowledge
 from interviewer.phrasing import ModelPhraser
 from interviewer.policy import Policy
 from interviewer.ports import ChatModel, Clock, Embedder, Retriever
@@ -97,6 +97,26 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
     )
 
 
+@dataclass(frozen=True)
+class ScorerListener:
+    """The policy hears answers through the grader's own matcher, so both agree on coverage."""
+
+    scorer: Scorer
+    knowledge: KnowledgeBase
+
+    def coverage(self, note: PhaseNote, answers: Sequence[str]) -> dict[str, float]:
+        return self.scorer.coverage(self.knowledge.case(note.case), note, list(answers))
+
+    def misconceptions(
+        self, note: PhaseNote, texts: Sequence[str]
+    ) -> list[tuple[int, Misconception]]:
+        found = self.scorer.asserted_in(self.knowledge.case(note.case), note, texts)
+        return [(hit.unit, hit.misconception) for hit in found]
+
+    def heard(self, note: PhaseNote, text: str) -> list[str]:
+        return self.scorer.heard_terms(self.knowledge.case(note.case), note, text)
+
+
 def build(
     settings: Settings,
     *,
@@ -115,10 +135,7 @@ def build(
     scorer = Scorer(embedder)
     grader = Grader(knowledge, scorer)
 
-    def coverage(note: PhaseNote, answers: Sequence[str]) -> dict[str, float]:
-        return scorer.coverage(knowledge.case(note.case), note, list(answers))
-
-    policy = Policy(knowledge, coverage, retriever)
+    policy = Policy(knowledge, ScorerListener(scorer, knowledge), retriever)
     if chat_model is None and use_model:
         chat_model = build_chat_model(settings)
     phraser = None
@@ -126,7 +143,7 @@ def build(
         phraser = ModelPhraser(
             chat_model,
             first_token_deadline_s=settings.reply_deadline_s,
-            total_deadline_s=settings.reply_deadline_s + 30,
+            total_deadline_s=settings.reply_deadline_s,
         )
 
     def budgets(mode: Mode, phase: Phase | None) -> dict[Phase, float]:
