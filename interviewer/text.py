@@ -188,7 +188,7 @@ def overlap(query: set[str], reference: set[str]) -> float:
 
 
 # Sentence boundaries: end punctuation followed by space, line breaks, bullets and numbered items.
-_BOUNDARY = re.compile(r"(?<=[.!?;])\s+|\n+|(?:^|\s)[-*•]\s+|(?:^|\s)\d+[.)]\s+")
+_BOUNDARY = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？])\s*|\n+|(?:^|\s)[-*•]\s+|(?:^|\s)\d+[.)]\s+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -273,3 +273,21 @@ def tail(text: str, max_words: int) -> str:
         kept.insert(0, text[a:b])
         count += n
     return " ".join(" ".join(kept).split()[-max_words:])
+
+
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_~\[\]>|#])")
+_LINE_MARK = re.compile(r"^(\s*)([-+=])", re.MULTILINE)
+_LINE_NUMBER = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+
+
+def markdown_literal(text: str) -> str:
+    """Text that renders exactly as typed inside Markdown (and the HTML it becomes).
+
+    `&` and `<` become entities, so no tag survives even a renderer that ignores backslashes;
+    every other character Markdown acts on is backslash-escaped, so "~512px" is not struck through
+    and "->" reads "-\\>" in a downloaded .md file and "->" wherever it is rendered.
+    """
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;")
+    escaped = _MARKDOWN_ACTIVE.sub(r"\\\1", escaped)
+    escaped = _LINE_MARK.sub(r"\1\\\2", escaped)
+    return _LINE_NUMBER.sub(r"\1\\\2", escaped)

@@ -19,13 +19,14 @@ from interviewer.domain import (
     GRADED_PHASES,
     PHASE_TITLES,
     CaseId,
+    Level,
     Mode,
     Phase,
     SessionState,
     Status,
 )
 from interviewer.errors import InterviewerError
-from interviewer.grading import GradeReport, to_markdown
+from interviewer.grading import GradeReport, score_label, to_markdown
 from interviewer.session import Command, SessionUpdate
 from interviewer.transcript import from_state, to_json
 from interviewer.ui import render
@@ -33,6 +34,11 @@ from interviewer.ui import voice_panel as voice
 from interviewer.wiring import Wiring
 
 Outputs = tuple[Any, ...]
+LEVEL_CHOICES = [
+    ("Mid-level: the basics, done well", Level.MID.value),
+    ("Senior (default)", Level.SENIOR.value),
+    ("Staff: cost at peak, experiment statistics, delayed feedback, skew", Level.STAFF.value),
+]
 MODE_CHOICES = [
     ("Full interview (45 min, all phases)", "full"),
     ("Drill one phase (~8 min)", "drill"),
@@ -78,6 +84,12 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                     elem_id="drill-phase",
                 )
                 minutes = gr.Slider(15, 90, value=45, step=5, label="Total minutes", visible=False)
+                level_pick = gr.Radio(
+                    LEVEL_CHOICES,
+                    value=Level.SENIOR.value,
+                    label="Target level (the follow-ups and the bar you are graded against)",
+                    elem_id="level",
+                )
                 start_btn = gr.Button("Start interview", variant="primary", elem_id="start-btn")
                 resume_note = gr.Markdown("")
                 resume_btn = gr.Button(
@@ -222,14 +234,17 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 current = _safe_load(sid)
                 yield (*view(current, err.user_message), sid, sid, gr.update())
 
-        def on_start(case: str | None, mode: str, phase: str, total: float) -> Iterator[Outputs]:
+        def on_start(
+            case: str | None, mode: str, phase: str, total: float, level: str
+        ) -> Iterator[Outputs]:
             if not case:
                 yield (*view(None, "Pick a case first."), "", "", gr.update())
                 return
             drill = Phase(phase) if mode == "drill" else None
             scale = (total / 45.0) if mode == "custom" else 1.0
             real_mode = Mode.DRILL if mode == "drill" else Mode.FULL
-            yield from stream(service.start_stream(CaseId(case), real_mode, drill, scale), "")
+            started = service.start_stream(CaseId(case), real_mode, drill, scale, Level(level))
+            yield from stream(started, "")
 
         def on_send(text: str, sid: str, was_voiced: bool = False) -> Iterator[Outputs]:
             if not sid:
@@ -330,7 +345,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                         summary.mode,
                         _time.strftime("%Y-%m-%d %H:%M", _time.localtime(summary.created_at)),
                         summary.status,
-                        "" if summary.overall is None else round(summary.overall, 2),
+                        "" if summary.overall is None else score_label(summary.overall),
                     ]
                 )
             points: list[tuple[float, str, float]] = []
@@ -370,9 +385,11 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             [phase_pick, minutes],
         )
         surprise.click(lambda: random.choice(cases).value if cases else None, None, case_pick)
-        start_btn.click(on_start, [case_pick, mode_pick, phase_pick, minutes], outputs).then(
-            lambda: (gr.Tabs(selected="interview"), 0), None, [tabs, spoken]
-        ).then(engines.speak, *speak_args)
+        start_btn.click(
+            on_start, [case_pick, mode_pick, phase_pick, minutes, level_pick], outputs
+        ).then(lambda: (gr.Tabs(selected="interview"), 0), None, [tabs, spoken]).then(
+            engines.speak, *speak_args
+        )
 
         def on_heard(text: str, sid: str, was_voiced: bool, auto: bool) -> Iterator[Outputs]:
             if not (auto and was_voiced and text.strip()):

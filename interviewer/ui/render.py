@@ -6,7 +6,6 @@ inject markup or script; the only HTML we emit is built here from our own ids an
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +24,7 @@ from interviewer.domain import (
 )
 from interviewer.grading import GradeReport, to_markdown
 from interviewer.knowledge import KnowledgeBase
+from interviewer.text import markdown_literal
 
 SHORT_TITLES = {
     Phase.REQUIREMENTS: "Requirements",
@@ -38,8 +38,8 @@ SHORT_TITLES = {
 
 
 def safe(text: str) -> str:
-    """Escape for display inside Markdown: tags show as text, never as markup."""
-    return html.escape(text, quote=False)
+    """Escape for display inside Markdown: tags show as text and no character formats it."""
+    return markdown_literal(text)
 
 
 def notes_line(notices: Sequence[str]) -> str:
@@ -79,7 +79,7 @@ def why_this_question(state: SessionState) -> str:
             TurnKind.BRIEFING: "Briefing",
         }.get(turn.kind, "Reply")
         lines.append(
-            f"**{what}** ({PHASE_TITLES[turn.phase]}): from `{safe(turn.citation.source)}` › "
+            f"**{what}** ({PHASE_TITLES[turn.phase]}): from `{turn.citation.source}` › "
             f"{safe(turn.citation.heading)}"
         )
     return "\n\n".join(lines)
@@ -132,11 +132,15 @@ def _mmss(seconds: float) -> str:
 
 def radar(report: GradeReport | None) -> go.Figure:
     phases = list(GRADED_PHASES)
-    values: list[float] = []
+    values: list[float | None] = []
+    labels: list[str] = []
     for phase in phases:
         grade = report.phases.get(phase) if report else None
-        values.append(grade.score if grade and grade.score is not None else 0.0)
-    labels = [SHORT_TITLES[p] for p in phases]
+        reached = grade is not None and grade.score is not None
+        # A phase never reached is a gap in the chart, not a score of 0.
+        values.append(grade.score if grade is not None and reached else None)
+        gap = "" if reached else " (not reached)" if grade is None else " (too little said)"
+        labels.append(SHORT_TITLES[phase] + gap)
     figure = go.Figure(
         go.Scatterpolar(
             r=[*values, values[0]], theta=[*labels, labels[0]], fill="toself", name="score"
