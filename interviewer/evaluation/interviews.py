@@ -285,9 +285,10 @@ def metrics(
             secret_runs |= word_runs(note.model_answer, 8)
             statements += [p.statement for p in note.key_points]
         secret_runs |= word_runs(persona_text, 8)
-        # Fact-sheet answers are meant to be told; sharing wording with a model answer is not a leak.
-        for fact in case.facts.facts:
-            secret_runs -= word_runs(fact.answer, 8)
+        # Fact-sheet answers and a drill's briefing are meant to be told; sharing wording with a
+        # model answer is not a leak.
+        for told in [*(f.answer for f in case.facts.facts), *case.facts.established.values()]:
+            secret_runs -= word_runs(told, 8)
         for index, turn in enumerate(state.turns):
             if turn.role is not Role.INTERVIEWER or turn.kind is TurnKind.REPORT:
                 continue
@@ -303,10 +304,9 @@ def metrics(
                 coverage = scorer.coverage(case, note, before) if before else {}
                 add("follow-up relevance", case.id, coverage.get(turn.key_point_id, 0.0) < COVERED)
                 cited = turn.citation
+                questions = {*note.follow_ups, *(p.ask for p in note.key_points if p.ask)}
                 in_notes = (
-                    cited is not None
-                    and cited.source == note.source
-                    and cited.excerpt in note.follow_ups
+                    cited is not None and cited.source == note.source and cited.excerpt in questions
                 )
                 kept = (
                     cited is not None
