@@ -13,14 +13,14 @@ EXTRAS := --extra voice $(if $(filter small,$(INTERVIEWER_LOCAL_MODEL)),--extra 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint typecheck unit bench eval audit clean browser-deps voice-deps sync sync-dev knowledge
+.PHONY: run test test-fast lint typecheck unit bench eval audit clean browser-deps voice-deps sync sync-dev knowledge
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 sync: $(UV)
-	$(UV) sync --frozen --no-dev $(EXTRAS) --python $(PYTHON)
+	$(UV) sync --frozen --inexact --no-dev $(EXTRAS) --python $(PYTHON)
 
 sync-dev: $(UV)
 	$(UV) sync --frozen $(EXTRAS) --group dev --python $(PYTHON)
@@ -62,6 +62,12 @@ unit:
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 test: sync-dev browser-deps voice-deps knowledge lint typecheck unit
+
+# The inner loop: no browser, model, eval, word-error-rate or crash tests (all marked slow, model
+# or browser). `make test` stays the gate CI runs.
+test-fast: sync-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not browser and not model and not slow and not live"
 
 bench: sync-dev
 	$(BIN)/python -m benchmarks.run_all
