@@ -22,7 +22,8 @@ MAX_FACTS = 5
 
 _CLAUSE = re.compile(
     r",\s*(?:and\s+|or\s+)?|;\s*|\s+[+⇒&]\s+|\s+(?:—|--)\s+|\s+and\s+(?=(?:how|what|which|who|"
-    r"when|where|why|do|does|is|are|can|roughly|approximately|whether)\b)|\s+(?:also|plus)\s+",
+    r"when|where|why|do|does|is|are|can|roughly|approximately|whether)\b)|\s+(?:also|plus)\s+|"
+    r"\s+(?:y|et|und|e)\s+(?=\S+\s)",  # "and" in Spanish, French, German, Italian
     re.IGNORECASE,
 )
 _ASKING = re.compile(

@@ -111,6 +111,12 @@ class Level(StrEnum):
         return list(Level).index(self)
 
 
+def phase_name(phase: Phase) -> str:
+    """The phase's title inside a sentence: "framing as an ML task", not "... an ml task"."""
+    title = PHASE_TITLES[phase]
+    return title[:1].lower() + title[1:]
+
+
 class Status(StrEnum):
     ACTIVE = "active"
     ENDED = "ended"

@@ -21,6 +21,7 @@ from interviewer.domain import (
     Turn,
     TurnKind,
     default_budgets,
+    phase_name,
 )
 from interviewer.knowledge import KnowledgeBase
 from interviewer.scoring import Bar, PhaseGrade, Scorer, level_for
@@ -115,7 +116,7 @@ class Grader:
         for score, phase, criterion_id, _ in weakest:
             if len(steps) == 3:
                 break
-            title = PHASE_TITLES[phase].lower()
+            title = phase_name(phase)
             if score < 0:
                 steps.append(
                     f"Say more in {title}: give a full answer before moving on, even a short one."
@@ -146,13 +147,10 @@ class Grader:
 
 
 def _hide_answers(grade: PhaseGrade) -> PhaseGrade:
-    criteria = [c.model_copy(update={"why": _without_gaps(c.why)}) for c in grade.criteria]
+    """Scores and the candidate's own quotes only: the 'why' lines name key point statements,
+    which would hand out the details not yet said."""
+    criteria = [c.model_copy(update={"why": ""}) for c in grade.criteria]
     return grade.model_copy(update={"missed": [], "criteria": criteria})
-
-
-def _without_gaps(why: str) -> str:
-    """The 'why' line without its list of points not covered (which would give them away)."""
-    return " | ".join(part for part in why.split(" | ") if not part.startswith("Not covered:"))
 
 
 def _phases_present(turns: Sequence[Turn]) -> list[Phase]:
@@ -176,9 +174,8 @@ def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
     title = "Grade so far" if report.partial else "Interview report"
     case = knowledge.case(report.case).facts
     lines = [f"# {title}: {case.title}", "", f"**Overall:** {score_label(report.overall)}"]
-    bars = {g.bar for g in report.phases.values() if g.bar}
-    if bars:
-        lines.append(f"**Bar:** {'; '.join(sorted(bars))}")
+    if report.phases:
+        lines.append(f"**Graded against:** the {report.level} bar (each phase says its scope)")
     lines += ["", "| phase | score | confidence |", "|---|---|---|"]
     for phase, grade in report.phases.items():
         sure = grade.confidence or "–"
@@ -206,7 +203,7 @@ def _misconception_lines(report: GradeReport) -> list[str]:
     lines = ["", "## Misconceptions", ""]
     for item in found:
         lines += [
-            f"> “{_escape(item.quote)}” ({PHASE_TITLES[item.phase].lower()})",
+            f"> “{_escape(item.quote)}” ({phase_name(item.phase)})",
             "",
             f"- **Why it is wrong:** {item.why_wrong}",
         ]
@@ -220,6 +217,8 @@ def _phase_lines(
     report: GradeReport, knowledge: KnowledgeBase, phase: Phase, grade: PhaseGrade
 ) -> list[str]:
     lines = ["", f"## {PHASE_TITLES[phase]}", ""]
+    if grade.bar:
+        lines += [f"_Bar: {grade.bar}._", ""]
     if grade.insufficient_evidence:
         lines.append("_Insufficient evidence: the candidate said almost nothing in this phase._")
     rubric = knowledge.rubrics.get(str(phase))
@@ -228,7 +227,7 @@ def _phase_lines(
         lines.append(f"### {name}: {criterion.score:.0%}")
         for i, quote in enumerate(criterion.evidence):
             said = criterion.sources[i] if i < len(criterion.sources) else phase
-            where = "" if said is phase else f" (said in {PHASE_TITLES[said].lower()})"
+            where = "" if said is phase else f" (said in {phase_name(said)})"
             lines.append(f"> “{_escape(quote)}”{where}")
         if criterion.why:
             lines += ["", criterion.why]

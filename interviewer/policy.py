@@ -34,6 +34,7 @@ from interviewer.domain import (
     Role,
     SessionState,
     TurnKind,
+    phase_name,
 )
 from interviewer.intent import Intent, classify
 from interviewer.knowledge import Case, KeyPoint, KnowledgeBase, Misconception, PhaseNote
@@ -121,17 +122,16 @@ class Policy:
                 minutes = state.phase_budget() / 60
                 text = (
                     f"We're about {over:g} min past the {minutes:g}-minute slot for "
-                    f"{PHASE_TITLES[phase].lower()}. Give me your most important remaining point, "
+                    f"{phase_name(phase)}. Give me your most important remaining point, "
                     "then we'll move on."
                 )
                 return Plan(action=action, kind=TurnKind.NUDGE, text=text)
             case MoveOn(from_phase=from_phase, to_phase=to_phase):
-                said = state.phase_turns(from_phase, Role.CANDIDATE)
-                opener = (
-                    "Thanks." if said or from_phase is Phase.INTRO else "We're short on time there."
+                return Plan(
+                    action=action,
+                    kind=TurnKind.TRANSITION,
+                    text=_transition(state, from_phase, to_phase),
                 )
-                text = f"{opener} Let's move on to {PHASE_TITLES[to_phase].lower()}."
-                return Plan(action=action, kind=TurnKind.TRANSITION, text=text)
             case Close(reason=reason):
                 text = {
                     "finished": "That's the end of the interview. Thank you! Your report is below.",
@@ -166,10 +166,7 @@ class Policy:
     def _brief(self, case: Case, phase: Phase) -> Plan:
         before = GRADED_PHASES[: GRADED_PHASES.index(phase)] if phase in GRADED_PHASES else ()
         earlier = [p for p in before if p in case.facts.established]
-        lines = [
-            f"This is a drill of {PHASE_TITLES[phase].lower()} for this problem: "
-            f"{case.facts.prompt}"
-        ]
+        lines = [f"This is a drill of {phase_name(phase)} for this problem: {case.facts.prompt}"]
         if earlier:
             lines.append("Assume the earlier phases settled this:")
             lines += [f"- {PHASE_TITLES[p]}: {case.facts.established[p]}" for p in earlier]
@@ -219,7 +216,7 @@ class Policy:
         asked = answer_all(case.facts, last, whole_if_none=False)
         facts = _fact_lines([a for a in asked if a.fact is not None])
         if self.intent(state, last) is Intent.OTHER_LANGUAGE:
-            return _redirect(action, Intent.OTHER_LANGUAGE, case, last)
+            return _redirect(action, Intent.OTHER_LANGUAGE, case, last, state)
         if phase is Phase.WRAPUP or phase not in case.notes:
             return self._wrapup_follow_up(state, action, last, facts)
         wrong = self._asserted(state, case, last)
@@ -268,7 +265,8 @@ class Policy:
         """The question about `target`: its own `ask` from the notes, so the question is about the
         point it cites; older notes without one fall back to the closest listed follow-up."""
         if target.ask and not any(target.ask in a for a in asked):
-            return target.ask, f"Key point: {target.id}"
+            topic = self._criterion_name(note.phase, target.criterion).lower()
+            return target.ask, f"Key point on {topic}"
         probe = " ".join([target.statement, *target.phrasings])
         ranked = sorted(
             (
@@ -291,7 +289,7 @@ class Policy:
         topic = (
             self._criterion_name(note.phase, point.criterion).lower()
             if point
-            else PHASE_TITLES[note.phase].lower()
+            else phase_name(note.phase)
         )
         text = (
             f"Can you be more specific about {topic}? Tell me exactly what you would build, with a "
@@ -339,7 +337,7 @@ class Policy:
         if intent is Intent.HINT:
             return self._hint(state, case, state.phase, Hint(phase=state.phase))
         if intent in REDIRECTS:
-            return _redirect(action, intent, case, text)
+            return _redirect(action, intent, case, text, state)
         return self._clarify(case, action, text)
 
     def _clarify(self, case: Case, action: AnswerClarifying, question: str) -> Plan:
@@ -378,7 +376,7 @@ class Policy:
         text = f"Hint: you haven't covered {topic} yet. Ask yourself: {nudge}"
         cite = Citation(
             source=note.source,
-            heading=f"Key point: {target.id}",
+            heading=f"Key point on {topic}",
             excerpt=nudge,
             key_point_id=target.id,
         )
@@ -410,7 +408,7 @@ UNPINNED_REST = (
 )
 REDIRECTS = frozenset({Intent.OFF_TOPIC, Intent.ROLE_SWAP, Intent.META, Intent.OTHER_LANGUAGE})
 _REDIRECT_TEXT = {
-    Intent.OFF_TOPIC: "Let's keep to the design problem; we can chat after. Where were we?",
+    Intent.OFF_TOPIC: "Let's keep to the design problem; we can chat after.",
     Intent.ROLE_SWAP: (
         "I'll stay the interviewer, and you stay the candidate. If you're stuck, ask for a hint "
         "and I'll point you at a gap."
@@ -423,11 +421,26 @@ _REDIRECT_TEXT = {
 }
 
 
-def _redirect(action: AnswerClarifying | FollowUp, intent: Intent, case: Case, text: str) -> Plan:
+def _redirect(
+    action: AnswerClarifying | FollowUp, intent: Intent, case: Case, text: str, state: SessionState
+) -> Plan:
     facts = ""
     if intent is Intent.OTHER_LANGUAGE:
         facts = _fact_lines([a for a in answer_all(case.facts, text) if a.fact is not None])
-    return Plan(action=action, kind=TurnKind.REDIRECT, text=_join(facts, _REDIRECT_TEXT[intent]))
+    asked = _last_question(state)
+    back = f"Back to my question: {asked}" if asked else ""
+    return Plan(
+        action=action, kind=TurnKind.REDIRECT, text=_join(facts, _REDIRECT_TEXT[intent], back)
+    )
+
+
+def _last_question(state: SessionState) -> str:
+    """The interviewer's last question, without what came before it in the same turn."""
+    for turn in reversed(state.turns):
+        if turn.role is Role.INTERVIEWER and turn.kind in (TurnKind.OPENING, TurnKind.FOLLOW_UP):
+            asked = [s for s in sentences(turn.text) if s.rstrip().endswith("?")]
+            return asked[-1] if asked else ""
+    return ""
 
 
 def _challenge(action: FollowUp, wrong: tuple[str, Misconception], facts: str) -> Plan:
@@ -445,8 +458,16 @@ def _challenge(action: FollowUp, wrong: tuple[str, Misconception], facts: str) -
     )
 
 
+def _transition(state: SessionState, left: Phase, to: Phase) -> str:
+    if left is Phase.INTRO:
+        return f"Let's start with {phase_name(to)}."
+    if state.phase_turns(left, Role.CANDIDATE):
+        return f"Thanks. Let's move on to {phase_name(to)}."
+    return f"Let's leave {phase_name(left)} there and move on to {phase_name(to)}."
+
+
 def _done(action: FollowUp, phase: Phase, facts: str = "") -> Plan:
-    text = f"Good, I think we've covered {PHASE_TITLES[phase].lower()}."
+    text = f"Good, I think we've covered {phase_name(phase)}."
     return Plan(action=action, kind=TurnKind.TRANSITION, text=_join(facts, text), phase_done=True)
 
 

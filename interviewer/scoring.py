@@ -133,12 +133,12 @@ class Bar:
         return float(sum(p.weight for p in self.points(note))) or 1.0
 
     def describe(self) -> str:
-        scope = (
-            "the whole note (drill)"
-            if self.slot_minutes is None
-            else f"the points a strong candidate covers in a {self.slot_minutes:g}-minute slot"
+        if self.slot_minutes is None:
+            return f"{self.level} level: every key point of the note at that level (a drill)"
+        return (
+            f"{self.level} level: the highest-weight points a strong candidate covers in its "
+            f"{self.slot_minutes:g}-minute slot"
         )
-        return f"{self.level} bar, {scope}"
 
 
 def confidence(score: float, n_words: int, credit: np.ndarray) -> Literal["high", "medium", "low"]:
@@ -779,22 +779,14 @@ def quotes(
 
 
 def _why(members: list[tuple[int, KeyPoint]], credit: np.ndarray, quoted: set[int]) -> str:
-    """Explained / mentioned lists only points with a quote; every other point is not covered."""
-    deep, shallow, missing = [], [], []
-    for i, point in members:
-        if i in quoted and credit[i] >= 0.5:
-            deep.append(point.statement)
-        elif i in quoted and credit[i] >= MISSED_BELOW:
-            shallow.append(point.statement)
-        else:
-            missing.append(point.statement)
-    parts = []
+    """Explained / mentioned list only points with a quote; the rest are in the phase's Missed."""
+    deep = [p.statement.rstrip(".") for i, p in members if i in quoted and credit[i] >= 0.5]
+    shallow = [p.statement.rstrip(".") for i, p in members if i in quoted and credit[i] < 0.5]
+    parts: list[str] = []
     if deep:
-        parts.append("Explained well: " + "; ".join(deep))
+        parts.append("Explained well: " + "; ".join(deep) + ".")
     if shallow:
-        parts.append("Mentioned without how or why: " + "; ".join(shallow))
-    if missing:
-        parts.append("Not covered: " + "; ".join(missing))
+        parts.append("Mentioned without how or why: " + "; ".join(shallow) + ".")
     return " | ".join(parts)
 
 
