@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from interviewer.domain import CaseId, Mode, Phase, Role, Status, TurnKind
+from interviewer.domain import CaseId, Level, Mode, Phase, Role, Status, TurnKind
 from interviewer.errors import InputRejected, UnknownId
 from interviewer.fakes import FakeClock, HashEmbedder
 from interviewer.session import MAX_CHARS
@@ -243,3 +243,27 @@ def test_store_survives_reopen_with_identical_state(wiring: Wiring, settings) ->
     again = Store(settings.db_path)
     assert again.load(sid) == before
     again.close()
+
+
+@pytest.mark.parametrize("level", list(Level))
+def test_the_target_level_decides_which_points_are_asked_and_the_bar(
+    wiring: Wiring, level: Level
+) -> None:
+    service = wiring.service
+    start = service.start(CaseId.AD_CLICK_PREDICTION, Mode.DRILL, Phase.SERVING, level=level)
+    sid = start.state.id
+    note = wiring.knowledge.case(CaseId.AD_CLICK_PREDICTION).notes[Phase.SERVING]
+    levels = {p.id: p.level for p in note.key_points}
+    for answer in (
+        "Requests come through the ad server, which calls the ranker with 300 candidates.",
+        "We cache user features in memory so the lookup takes about 2 ms per request.",
+        "A canary on 1% of traffic first, because a bad model loses revenue fast.",
+    ):
+        state = service.send(sid, answer).state
+        if state.status is Status.ENDED:  # at mid level a drill runs out of points sooner
+            break
+    asked = [t.key_point_id for t in state.turns if t.kind is TurnKind.FOLLOW_UP]
+    assert asked and all(levels[k].rank <= level.rank for k in asked if k in levels)
+    report = service.command(sid, "grade").report
+    assert report is not None and report.level is level
+    assert report.phases[Phase.SERVING].bar.startswith(f"{level} level")
