@@ -263,11 +263,24 @@ class Policy:
         self, state: SessionState, note: PhaseNote, target: KeyPoint, last: str, asked: set[str]
     ) -> tuple[str, str]:
         """The question about `target`: its own `ask` from the notes, so the question is about the
-        point it cites; older notes without one fall back to the closest listed follow-up."""
+        point it cites. A note without one (a case being written) falls back to the follow-up the
+        retriever finds for the point, then to word overlap."""
         if target.ask and not any(target.ask in a for a in asked):
             topic = self._criterion_name(note.phase, target.criterion).lower()
             return target.ask, f"Key point on {topic}"
         probe = " ".join([target.statement, *target.phrasings])
+        if self.retriever is not None:
+            hits = self.retriever.search(
+                f"{probe} {last[:300]}",
+                case=state.case,
+                phase=note.phase,
+                kinds=["follow_up"],
+                k=4,
+                dense_parts=(probe, *sentences(last)),
+            )
+            for hit in hits:
+                if not any(hit.text in a for a in asked):
+                    return hit.text, hit.heading
         ranked = sorted(
             (
                 (overlap(content_words(probe), content_words(q)), i, q)

@@ -6,9 +6,11 @@ import threading
 
 import pytest
 
+from interviewer.config import Settings
 from interviewer.domain import CaseId, Level, Mode, Phase, Role, Status, TurnKind
 from interviewer.errors import InputRejected, UnknownId
 from interviewer.fakes import FakeClock, HashEmbedder
+from interviewer.knowledge import KnowledgeBase
 from interviewer.session import MAX_CHARS
 from interviewer.store import Store
 from interviewer.wiring import Wiring, build
@@ -267,3 +269,34 @@ def test_the_target_level_decides_which_points_are_asked_and_the_bar(
     report = service.command(sid, "grade").report
     assert report is not None and report.level is level
     assert report.phases[Phase.SERVING].bar.startswith(f"{level} level")
+
+
+def test_a_note_without_its_own_questions_falls_back_to_its_follow_ups(
+    settings: Settings, clock: FakeClock, knowledge: KnowledgeBase
+) -> None:
+    """A case being written may lack `ask` questions: follow-ups then come from the note's list."""
+    case = knowledge.case(CaseId.VISUAL_SEARCH)
+    note = case.notes[Phase.SERVING]
+    bare = note.model_copy(
+        update={"key_points": [p.model_copy(update={"ask": ""}) for p in note.key_points]}
+    )
+    cases = {
+        **knowledge.cases,
+        CaseId.VISUAL_SEARCH: case.model_copy(
+            update={"notes": {**case.notes, Phase.SERVING: bare}}
+        ),
+    }
+    built = build(
+        settings,
+        embedder=HashEmbedder(),
+        use_model=False,
+        clock=clock,
+        knowledge=knowledge.model_copy(update={"cases": cases}),
+    )
+    sid = built.service.start(CaseId.VISUAL_SEARCH, Mode.DRILL, Phase.SERVING).state.id
+    reply = built.service.send(
+        sid, "The query image is embedded on a GPU server in about 25 ms because of the ViT."
+    ).state.turns[-1]
+    built.store.close()
+    assert reply.kind is TurnKind.FOLLOW_UP
+    assert any(q in reply.text for q in note.follow_ups)
