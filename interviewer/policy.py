@@ -193,8 +193,9 @@ class Policy:
 
     def _asserted(
         self, state: SessionState, case: Case, last: str
-    ) -> tuple[str, Misconception] | None:
-        """A misconception the last answer asserts that has not been challenged yet."""
+    ) -> tuple[str, Misconception, PhaseNote] | None:
+        """A misconception the last answer asserts that has not been challenged yet, with the
+        sentence that asserts it and the note it comes from."""
         challenged = {t.misconception_id for t in state.turns if t.misconception_id}
         said = sentences(last)
         if not said:
@@ -203,7 +204,7 @@ class Policy:
         for note in notes:
             for index, item in self.listener.misconceptions(note, said):
                 if item.id not in challenged:
-                    return said[index], item
+                    return said[index], item, note
         return None
 
     # ---- follow-ups ----
@@ -305,7 +306,7 @@ class Policy:
             else phase_name(note.phase)
         )
         text = (
-            f"Can you be more specific about {topic}? Tell me exactly what you would build, with a "
+            f"Can you be more specific? On {topic}: tell me exactly what you would build, with a "
             "number or the mechanism, and why it fits this problem."
         )
         cite = Citation(source=note.source, heading="Asking for specifics", excerpt=text)
@@ -456,11 +457,12 @@ def _last_question(state: SessionState) -> str:
     return ""
 
 
-def _challenge(action: FollowUp, wrong: tuple[str, Misconception], facts: str) -> Plan:
-    quote, item = wrong
-    said = _shorten(quote, 18)
-    text = f"Let me push on one thing. You said “{said}” {item.challenge}"
-    cite = Citation(source="", heading=f"Misconception: {item.id}", excerpt=item.claim)
+def _challenge(action: FollowUp, wrong: tuple[str, Misconception, PhaseNote], facts: str) -> Plan:
+    quote, item, note = wrong
+    text = f"Let me push on one thing. You said “{_shorten(quote, 18)}” {item.challenge}"
+    cite = Citation(
+        source=note.source, heading=f"Misconception: {item.claim}", excerpt=item.challenge
+    )
     return Plan(
         action=action,
         kind=TurnKind.CHALLENGE,
