@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.common import Row, summarize, timed
-from interviewer.chunks import build_chunks
+from interviewer.adapters.chunks import build_chunks
+from interviewer.adapters.embedder import CachedEmbedder, MiniLMEmbedder
+from interviewer.adapters.retriever import ChromaRetriever
 from interviewer.config import Settings
 from interviewer.domain import CaseId, Mode, Phase, Role, Status, Turn, TurnKind
-from interviewer.embedder import CachedEmbedder, MiniLMEmbedder
 from interviewer.fakes import ScriptedChatModel
 from interviewer.knowledge import default_knowledge
 from interviewer.ports import Chunk, Vectors
-from interviewer.retriever import ChromaRetriever
 from interviewer.ui.render import chat_messages
 from interviewer.wiring import build
 

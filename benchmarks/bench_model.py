@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import Row, summarize
+from interviewer.adapters.llm import OpenAICompatibleModel
+from interviewer.adapters.local_model import LocalModelServer
 from interviewer.config import Settings
 from interviewer.domain import (
     CaseId,
@@ -20,8 +22,6 @@ from interviewer.domain import (
     default_budgets,
 )
 from interviewer.errors import ModelError
-from interviewer.llm import OpenAICompatibleModel
-from interviewer.local_model import LocalModelServer
 from interviewer.phrasing import ModelPhraser
 from interviewer.policy import Plan
 

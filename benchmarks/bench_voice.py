@@ -20,16 +20,15 @@ import numpy as np
 
 from benchmarks import bench_model
 from benchmarks.common import Row, percentile, summarize
-from interviewer.evaluation.voice import load_sentences
-from interviewer.voice import (
+from interviewer.adapters.stt import WhisperSpeechToText, vocabulary_prompt
+from interviewer.adapters.tts import (
     Backchannel,
     PiperTextToSpeech,
-    WhisperSpeechToText,
     read_wav,
     split_sentences,
-    vocabulary_prompt,
     write_wav,
 )
+from interviewer.evaluation.voice import load_sentences
 
 REPLY = (
     "Good, a feature store keeps training and serving consistent. "
@@ -222,7 +221,7 @@ def _with_model(
             first_ms.append((time.perf_counter() - started) * 1000)
     finally:
         wiring.store.close()
-        from interviewer.local_model import LocalModelServer
+        from interviewer.adapters.local_model import LocalModelServer
 
         if LocalModelServer._shared is not None:  # pyright: ignore[reportPrivateUsage]
             LocalModelServer._shared.stop()  # pyright: ignore[reportPrivateUsage]

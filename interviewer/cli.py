@@ -184,7 +184,7 @@ def sessions(
     unfinished: Annotated[bool, typer.Option(help="Only sessions still in progress.")] = False,
 ) -> None:
     """List saved sessions."""
-    from interviewer.store import Store
+    from interviewer.adapters.store import Store
 
     store = Store(_settings().db_path)
     rows = store.sessions(status=Status.ACTIVE if unfinished else None)
@@ -206,7 +206,7 @@ def export(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
 ) -> None:
     """Write a session's transcript (DESIGN.md section 5) as JSON or Markdown."""
-    from interviewer.store import Store
+    from interviewer.adapters.store import Store
     from interviewer.transcript import from_state, to_json, to_markdown
 
     if format not in ("json", "md"):
@@ -268,8 +268,8 @@ def transcribe(
     ] = None,
 ) -> None:
     """Print the text spoken in a recording (Whisper, offline)."""
+    from interviewer.adapters.stt import build_stt, vocabulary_prompt
     from interviewer.knowledge import default_knowledge
-    from interviewer.voice import build_stt, vocabulary_prompt
 
     terms = default_knowledge().case(parse_case(case)).facts.terms if case else []
     typer.echo(build_stt(_settings()).transcribe(str(file), prompt=vocabulary_prompt(terms)))
@@ -281,7 +281,7 @@ def say(
     output: Annotated[Path, typer.Option("-o", "--output", help="WAV file to write.")],
 ) -> None:
     """Read text aloud into a WAV file (Piper, or espeak-ng when Piper is missing; offline)."""
-    from interviewer.voice import build_tts
+    from interviewer.adapters.tts import build_tts
 
     tts = build_tts()
     typer.echo(f"wrote {tts.synthesize(text, str(output))} ({tts.name})", err=True)
@@ -312,9 +312,9 @@ def knowledge_check() -> None:
 @app.command()
 def index(fake: FakeOpt = False) -> None:
     """Rebuild the retrieval index from knowledge/ and print counts and time."""
-    from interviewer.chunks import build_chunks
+    from interviewer.adapters.chunks import build_chunks
+    from interviewer.adapters.retriever import ChromaRetriever
     from interviewer.knowledge import default_knowledge
-    from interviewer.retriever import ChromaRetriever
     from interviewer.wiring import build_embedder
 
     settings = _settings()

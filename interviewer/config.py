@@ -71,10 +71,6 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         return self.model_cache_dir or self.data_dir / "models"
 
-    @property
-    def uses_local_model(self) -> bool:
-        return not self.offline and self.base_url is None and self.local_model != "off"
-
     def budget_seconds(self, phase: Phase, default_minutes: float) -> float:
         return self.budgets.get(phase, default_minutes) * 60 * self.budget_scale
 

@@ -314,10 +314,6 @@ class SessionState(Frozen):
     def phase_turns(self, phase: Phase, role: Role | None = None) -> tuple[Turn, ...]:
         return tuple(t for t in self.turns if t.phase is phase and (role is None or t.role is role))
 
-    @property
-    def awaiting_reply(self) -> bool:
-        return bool(self.pending)
-
 
 def default_budgets(
     mode: Mode, drill_phase: Phase | None, scale: float = 1.0

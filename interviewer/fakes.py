@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from interviewer.adapters.vectors import query_vector
 from interviewer.errors import InterviewerError
 from interviewer.ports import ChatMessage, Chunk, Embedder, Vectors
 from interviewer.text import content_words, words
-from interviewer.vectors import query_vector
 
 DEFAULT_REPLY = "Could you go one level deeper on that?"
 
@@ -127,9 +127,6 @@ class HashEmbedder:
             if norm > 0:
                 out[row] /= norm
         return out
-
-    def __call__(self, input: Sequence[str]) -> list[Vectors]:
-        return list(self.embed(list(input)))
 
 
 class FakeClock:

@@ -237,9 +237,6 @@ class KnowledgeBase(Strict):
             ready = ", ".join(sorted(self.cases)) or "none"
             raise KeyError(f"no notes for case {case_id!r}; cases with notes: {ready}") from None
 
-    def note(self, case_id: CaseId, phase: Phase) -> PhaseNote:
-        return self.case(case_id).notes[phase]
-
     @property
     def ready_cases(self) -> list[CaseId]:
         return [c for c in CaseId if c in self.cases and self.cases[c].complete]

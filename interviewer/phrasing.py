@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from interviewer.cassette import CassetteMiss
+from interviewer.adapters.cassette import CassetteMiss
 from interviewer.domain import SessionState
 from interviewer.errors import ModelError, ModelOffScript, ModelTimeout
 from interviewer.policy import Plan

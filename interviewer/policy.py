@@ -138,9 +138,8 @@ class Policy:
                     "ended_early": "We'll stop here. The report covers what we discussed.",
                 }[reason]
                 return Plan(action=action, kind=TurnKind.CLOSING, text=text)
-            case Report(partial=partial):
-                label = "Grade so far" if partial else "Final report"
-                return Plan(action=action, kind=TurnKind.REPORT, text=f"{label} is ready.")
+            case Report():
+                raise ValueError("reports are worded by the session, which holds the grade")
             case _:
                 assert_never(action)
 

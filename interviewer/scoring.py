@@ -198,7 +198,7 @@ def candidate_units(turns: Sequence[Turn], phase: Phase) -> tuple[list[Unit], li
             if INSTRUCTION.search(found.group(0)):
                 _mask(masked, found.start(), found.end())
                 _add(flags, f"instruction-like text ignored: {_excerpt(found.group(0))}")
-        for start, end in _coarse_spans("".join(masked)):
+        for start, end in sentence_spans("".join(masked), coarse=True):
             sentence = text[start:end]
             if INSTRUCTION.search(sentence):
                 _mask(masked, start, end)
@@ -217,21 +217,6 @@ def candidate_units(turns: Sequence[Turn], phase: Phase) -> tuple[list[Unit], li
 
 def _mask(chars: list[str], start: int, end: int) -> None:
     chars[start:end] = "\n" * (end - start)
-
-
-_COARSE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def _coarse_spans(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for found in _COARSE.finditer(text):
-        if text[start : found.start()].strip():
-            spans.append((start, found.start()))
-        start = found.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
 
 
 def _add(flags: list[str], flag: str) -> None:

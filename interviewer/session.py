@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from interviewer.adapters.store import Store, check_session_id, new_session_id
 from interviewer.domain import (
     CandidateAnswered,
     CaseId,
@@ -35,6 +36,7 @@ from interviewer.domain import (
     Status,
     TimeTick,
     Turn,
+    TurnKind,
     WhiteboardSaved,
     default_budgets,
 )
@@ -45,7 +47,6 @@ from interviewer.intent import ANSWERS
 from interviewer.knowledge import KnowledgeBase
 from interviewer.policy import Plan, Policy
 from interviewer.ports import Clock
-from interviewer.store import Store, check_session_id, new_session_id
 from interviewer.text import clean_input, is_blank, looks_binary
 
 MAX_CHARS = 20_000
@@ -279,9 +280,8 @@ class InterviewService:
         report: GradeReport | None = None
         while state.pending:
             action = state.pending[0]
-            plan = self.policy.plan(state, action)
-            text, fallback = plan.text, False
             if isinstance(action, Report):
+                # The session, not the policy, words a report: only it holds the grade.
                 report = self.grade(state, partial=action.partial)
                 self.store.save_grade(
                     state.id,
@@ -290,8 +290,11 @@ class InterviewService:
                     overall=report.overall,
                     now=self.clock.now(),
                 )
-                text = _report_line(report)
-            elif plan.task and self.phraser is not None:
+                plan = Plan(action=action, kind=TurnKind.REPORT, text=_report_line(report))
+            else:
+                plan = self.policy.plan(state, action)
+            text, fallback = plan.text, False
+            if plan.task and self.phraser is not None:
                 streamed = ""
                 try:
                     for chunk in self.phraser.phrase(plan, state):

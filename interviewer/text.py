@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 
 _WORD = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)*")
 STOPWORDS = frozenset(
@@ -187,16 +188,28 @@ def overlap(query: set[str], reference: set[str]) -> float:
     return len(query & reference) / len(reference)
 
 
-# Sentence boundaries: end punctuation followed by space, line breaks, bullets and numbered items.
-_BOUNDARY = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？])\s*|\n+|(?:^|\s)[-*•]\s+|(?:^|\s)\d+[.)]\s+")
+# The one sentence splitter. Fine boundaries (grading units, follow-up memory): end punctuation
+# and semicolons, line breaks, bullets and numbered items. Coarse boundaries (whole sentences, for
+# judging injected instructions and for cutting speech): end punctuation and line breaks only.
+_FINE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？])\s*|\n+|(?:^|\s)[-*•]\s+|(?:^|\s)\d+[.)]\s+")
+_COARSE = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n\s*")
+_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "etc.", "approx.", "Dr.", "Mr.", "Ms.", "Mrs.", "cf.")
+_SOFT_LIMIT = 250  # a run-on longer than this is cut at a comma so speech can start sooner
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def _boundaries(text: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    for match in pattern.finditer(text):
+        if not text[: match.start()].rstrip("\"')]").endswith(_ABBREVIATIONS):
+            yield match
+
+
+def sentence_spans(text: str, *, coarse: bool = False) -> list[tuple[int, int]]:
     """(start, end) offsets of sentences in `text`, so evidence is always a verbatim slice."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
-        spans.append((start, match.start()))
+    for match in _boundaries(text, _COARSE if coarse else _FINE):
+        # A coarse sentence keeps its closing quote or bracket; whitespace is trimmed below.
+        spans.append((start, match.end() if coarse else match.start()))
         start = match.end()
     spans.append((start, len(text)))
     out: list[tuple[int, int]] = []
@@ -205,9 +218,34 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         lead = len(piece) - len(piece.lstrip())
         trail = len(piece) - len(piece.rstrip())
         a2, b2 = a + lead, b - trail
-        if b2 - a2 >= 3:
+        if b2 - a2 >= (1 if coarse else 3):
             out.append((a2, b2))
     return out
+
+
+def complete_sentences(chunks: Iterable[str]) -> Iterator[str]:
+    """Yield each (coarse) sentence of streamed text as soon as it is complete, the rest at the end.
+
+    A sentence is complete when its `.`, `!` or `?` is followed by whitespace (or at a line break);
+    a run-on over 250 characters is cut at its last comma or semicolon.
+    """
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk
+        start = 0
+        for match in _boundaries(buffer, _COARSE):
+            sentence = buffer[start : match.end()].strip()
+            start = match.end()
+            if sentence:
+                yield sentence
+        buffer = buffer[start:]
+        if len(buffer) > _SOFT_LIMIT:
+            cut = max(buffer.rfind(", ", 0, _SOFT_LIMIT), buffer.rfind("; ", 0, _SOFT_LIMIT))
+            if cut > 40:
+                yield buffer[: cut + 1].strip()
+                buffer = buffer[cut + 2 :]
+    if buffer.strip():
+        yield buffer.strip()
 
 
 def sentences(text: str) -> list[str]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from interviewer.adapters.store import Store
 from interviewer.config import Settings
 from interviewer.domain import Mode, Phase, default_budgets
 from interviewer.fakes import HashEmbedder, InMemoryRetriever, ScriptedChatModel
@@ -18,7 +19,6 @@ from interviewer.policy import Policy
 from interviewer.ports import ChatModel, Clock, Embedder, Retriever
 from interviewer.scoring import Scorer
 from interviewer.session import InterviewService
-from interviewer.store import Store
 
 log = logging.getLogger("interviewer")
 
@@ -53,7 +53,7 @@ class Wiring:
 def build_embedder(kind: Literal["real", "fake"]) -> Embedder:
     if kind == "fake":
         return HashEmbedder()
-    from interviewer.embedder import CachedEmbedder, MiniLMEmbedder
+    from interviewer.adapters.embedder import CachedEmbedder, MiniLMEmbedder
 
     return CachedEmbedder(MiniLMEmbedder())
 
@@ -61,13 +61,13 @@ def build_embedder(kind: Literal["real", "fake"]) -> Embedder:
 def build_retriever(
     settings: Settings, knowledge: KnowledgeBase, embedder: Embedder, notices: list[str]
 ) -> Retriever | None:
-    from interviewer.chunks import build_chunks
+    from interviewer.adapters.chunks import build_chunks
 
     if settings.retrieval == "off":
         return None
     if isinstance(embedder, HashEmbedder):
         return InMemoryRetriever(build_chunks(knowledge), embedder)
-    from interviewer.retriever import ChromaRetriever
+    from interviewer.adapters.retriever import ChromaRetriever
 
     retriever = ChromaRetriever(settings.index_dir, embedder, hybrid=settings.retrieval == "hybrid")
     message = retriever.ensure_index(build_chunks(knowledge))
@@ -80,7 +80,7 @@ def build_retriever(
 def build_chat_model(settings: Settings) -> ChatModel | None:
     if settings.offline:
         return None
-    from interviewer.llm import OpenAICompatibleModel
+    from interviewer.adapters.llm import OpenAICompatibleModel
 
     if settings.base_url:
         return OpenAICompatibleModel.from_settings(
@@ -88,7 +88,7 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
         )
     if settings.local_model == "off":
         return None
-    from interviewer.local_model import LocalModelServer
+    from interviewer.adapters.local_model import LocalModelServer
 
     server = LocalModelServer.shared(settings)
     server.start_in_background()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -63,11 +65,17 @@ def real_data_dir(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder, knowledge: KnowledgeBase
 ) -> Path:
     """A data dir whose retrieval index is built once (~40 s here) for every test that needs one."""
-    from interviewer.chunks import build_chunks
-    from interviewer.retriever import ChromaRetriever
+    from interviewer.adapters.chunks import build_chunks
+    from interviewer.adapters.retriever import ChromaRetriever
 
     folder = tmp_path_factory.mktemp("real-data")
     ChromaRetriever(Settings(data_dir=folder).index_dir, real_embedder).ensure_index(
         build_chunks(knowledge)
     )
     return folder
+
+
+def sqlite_intact(path: Path) -> bool:
+    """SQLite's own integrity check, read directly so the store needs no test-only method."""
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

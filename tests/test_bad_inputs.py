@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from interviewer.adapters.store import check_session_id, new_session_id
 from interviewer.cli import app
 from interviewer.config import Settings
 from interviewer.domain import CaseId, Mode, Phase, Role, SessionState, Turn, TurnKind
@@ -35,10 +36,10 @@ from interviewer.knowledge import KnowledgeBase
 from interviewer.ports import ChatMessage
 from interviewer.scoring import PhaseGrade
 from interviewer.session import MAX_CHARS
-from interviewer.store import check_session_id, new_session_id
 from interviewer.text import clean_input
 from interviewer.ui.render import chat_messages, report_markdown
 from interviewer.wiring import Wiring, build
+from tests.conftest import sqlite_intact
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "bad_inputs"
@@ -378,7 +379,7 @@ def test_sql_looking_text_is_stored_verbatim_and_the_tables_survive(
             for r in db.execute("SELECT turn_json FROM turns WHERE session_id=?", (sid,))
         ]
         assert stored.count(raw) == 2
-    assert wiring.store.integrity_ok()
+    assert sqlite_intact(wiring.settings.db_path)
     assert sid in [s.id for s in wiring.store.sessions()]
     with pytest.raises(UnknownId):
         service.send(raw, "We split by time.")

@@ -403,7 +403,7 @@ def test_history_lists_the_session(page: Page, screenshots: Path) -> None:
 @pytest.mark.skipif(importlib.util.find_spec("piper") is None, reason="voice extra not installed")
 def test_a_spoken_answer_is_transcribed_into_the_box_and_sent(page: Page, tmp_path: Path) -> None:
     """A WAV fed to the microphone's upload input stands in for the user speaking."""
-    from interviewer.voice import build_tts
+    from interviewer.adapters.tts import build_tts
 
     wav = tmp_path / "answer.wav"
     build_tts().synthesize(
@@ -428,7 +428,7 @@ def test_a_spoken_answer_is_transcribed_into_the_box_and_sent(page: Page, tmp_pa
 def test_with_auto_send_a_spoken_answer_is_sent_without_pressing_enter(
     page: Page, tmp_path: Path
 ) -> None:
-    from interviewer.voice import build_tts
+    from interviewer.adapters.tts import build_tts
 
     wav = tmp_path / "answer.wav"
     build_tts().synthesize(

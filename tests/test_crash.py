@@ -16,6 +16,7 @@ from interviewer.config import Settings
 from interviewer.domain import Role, Status
 from interviewer.fakes import HashEmbedder
 from interviewer.wiring import build
+from tests.conftest import sqlite_intact
 
 WORKER = Path(__file__).with_name("crash_worker.py")
 ROOT = WORKER.parent.parent
@@ -62,7 +63,7 @@ def test_kill_9_during_100_turns_loses_nothing(tmp_path: Path) -> None:
 
     settings = Settings(data_dir=data_dir, offline=True, retrieval="off")
     wiring = build(settings, embedder=HashEmbedder(), use_model=False)
-    assert wiring.store.integrity_ok()
+    assert sqlite_intact(wiring.settings.db_path)
     stored: dict[str, list[str]] = {}
     for summary in wiring.store.sessions():
         state = wiring.store.load(summary.id)

@@ -101,8 +101,8 @@ def _tally(hits: int, total: int):  # type: ignore[no-untyped-def]
 def test_retrieval_recall_at_5(
     embedder: Embedder, real_data_dir: Path, knowledge: KnowledgeBase
 ) -> None:
-    from interviewer.chunks import build_chunks
-    from interviewer.retriever import ChromaRetriever
+    from interviewer.adapters.chunks import build_chunks
+    from interviewer.adapters.retriever import ChromaRetriever
 
     retriever = ChromaRetriever(Settings(data_dir=real_data_dir).index_dir, embedder)
     assert retriever.ensure_index(build_chunks(knowledge)) is None  # built once for the session

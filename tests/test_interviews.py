@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.cassette import CassetteChatModel, CassetteMiss
+from interviewer.adapters.cassette import CassetteChatModel, CassetteMiss
 from interviewer.domain import GRADED_PHASES, CaseId
 from interviewer.evaluation.interviews import INTERVIEWS_DIR, load_recorded, run_replay
 from interviewer.ports import ChatMessage, Embedder

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 
 from interviewer import wiring as wiring_module
-from interviewer.chunks import build_chunks
+from interviewer.adapters.chunks import build_chunks
+from interviewer.adapters.llm import OpenAICompatibleModel
 from interviewer.config import Settings
 from interviewer.domain import CaseId, Mode, Phase, Role, SessionState
 from interviewer.errors import (
@@ -32,13 +32,11 @@ from interviewer.errors import (
     ModelTimeout,
     ModelUnavailable,
 )
-from interviewer.fakes import FakeClock, HashEmbedder, InMemoryRetriever, ScriptedChatModel
+from interviewer.fakes import FakeClock, HashEmbedder, InMemoryRetriever
 from interviewer.knowledge import KnowledgeBase
-from interviewer.llm import OpenAICompatibleModel
 from interviewer.policy import Plan
 from interviewer.ports import ChatMessage, Retriever
 from interviewer.session import InterviewService, SessionUpdate
-from interviewer.structured import structured
 from interviewer.wiring import Wiring, build
 from tests.fake_openai_server import FakeOpenAIServer, free_port
 
@@ -324,96 +322,6 @@ def test_max_tokens_reaches_the_server_as_max_tokens(server: FakeOpenAIServer) -
     (request,) = server.chat_requests
     assert request.body is not None
     assert request.body.get("max_tokens") == 70
-
-
-# ---------------------------------------------------------------------------------------------
-# structured(): JSON, validated, re-asked once, else None
-# ---------------------------------------------------------------------------------------------
-
-
-class Verdict(BaseModel):
-    covered: bool
-    score: int
-
-
-VALID = '{"covered": true, "score": 2}'
-
-
-def test_structured_parses_valid_json() -> None:
-    model = ScriptedChatModel([VALID])
-    assert structured(model, MESSAGES, Verdict) == Verdict(covered=True, score=2)
-    assert len(model.calls) == 1
-
-
-def test_structured_reasks_once_after_broken_json_with_the_error() -> None:
-    model = ScriptedChatModel(['{"covered": true, "score": ', VALID])
-    assert structured(model, MESSAGES, Verdict) == Verdict(covered=True, score=2)
-    assert len(model.calls) == 2
-    first, second = model.calls
-    assert first == MESSAGES
-    assert second[: len(MESSAGES)] == MESSAGES
-    assistant, correction = second[len(MESSAGES) :]
-    assert assistant == ChatMessage(role="assistant", content='{"covered": true, "score": ')
-    assert correction.role == "user"
-    assert "That was not valid" in correction.content
-    assert "Expecting value" in correction.content  # the JSONDecodeError's own words
-
-
-def test_structured_reasks_with_the_validation_error_for_the_wrong_shape() -> None:
-    model = ScriptedChatModel(['{"covered": "maybe"}', VALID])
-    assert structured(model, MESSAGES, Verdict) == Verdict(covered=True, score=2)
-    correction = model.calls[1][-1]
-    assert "validation error" in correction.content and "Verdict" in correction.content
-
-
-def test_structured_gives_up_after_two_broken_replies() -> None:
-    model = ScriptedChatModel(["not json", "still {not json"])
-    assert structured(model, MESSAGES, Verdict) is None
-    assert len(model.calls) == 2
-
-
-@pytest.mark.parametrize(
-    "replies",
-    [
-        [ModelTimeout("slow")],
-        [ModelRefused("HTTP 500")],
-        ["not json", ModelOutputInvalid("cut at the length limit")],
-    ],
-    ids=["timeout", "refused", "error-on-reask"],
-)
-def test_structured_returns_none_on_model_errors(replies: list[str | Exception]) -> None:
-    model = ScriptedChatModel(replies)
-    assert structured(model, MESSAGES, Verdict) is None
-    assert len(model.calls) == len(replies)
-
-
-def test_structured_over_http_parses_the_server_json(server: FakeOpenAIServer) -> None:
-    server.reply = VALID
-    assert structured(make_model(server.base_url), MESSAGES, Verdict) == Verdict(
-        covered=True, score=2
-    )
-
-
-def test_structured_over_http_reasks_once_then_gives_up(server: FakeOpenAIServer) -> None:
-    server.reply = "Sure! Here is the JSON you asked for."
-    assert structured(make_model(server.base_url), MESSAGES, Verdict) is None
-    first, second = server.chat_requests
-    assert first.body is not None and second.body is not None
-    assert len(second.body["messages"]) == len(first.body["messages"]) + 2
-    assert "That was not valid" in second.body["messages"][-1]["content"]
-
-
-@pytest.mark.parametrize("behaviour", ["hang", "broken_json", "length", "http500"])
-def test_structured_over_http_falls_back_on_faults(
-    server: FakeOpenAIServer, behaviour: str
-) -> None:
-    server.behaviour = behaviour
-    started = time.monotonic()
-    result = structured(make_model(server.base_url), MESSAGES, Verdict)
-    elapsed = time.monotonic() - started
-    assert result is None
-    assert elapsed < TIMEOUT_S + MARGIN_S
-    assert len(server.chat_requests) == 1  # transport faults are not re-asked
 
 
 # ---------------------------------------------------------------------------------------------

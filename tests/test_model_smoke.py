@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.adapters.local_model import LocalModelServer
 from interviewer.config import Settings
 from interviewer.domain import CaseId, Mode, Phase, Role, TurnKind
 from interviewer.fakes import HashEmbedder
-from interviewer.local_model import LocalModelServer
 from interviewer.wiring import Wiring, build, build_chat_model
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.cassette import CassetteChatModel, CassetteMiss
+from interviewer.adapters.cassette import CassetteChatModel, CassetteMiss
 from interviewer.domain import CaseId, FollowUp, Mode, Phase, SessionState, TurnKind
 from interviewer.errors import ModelOffScript, ModelOutputInvalid
 from interviewer.fakes import ScriptedChatModel

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from interviewer.chunks import build_chunks
-from interviewer.embedder import CachedEmbedder
+from interviewer.adapters.chunks import build_chunks
+from interviewer.adapters.embedder import CachedEmbedder
+from interviewer.adapters.retriever import ChromaRetriever
+from interviewer.adapters.vectors import query_vector
 from interviewer.fakes import HashEmbedder
 from interviewer.knowledge import KnowledgeBase
 from interviewer.ports import Vectors
-from interviewer.retriever import ChromaRetriever
-from interviewer.vectors import query_vector
 
 
 def test_index_is_reused_rebuilt_on_damage_and_on_another_embedder(

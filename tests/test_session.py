@@ -6,13 +6,13 @@ import threading
 
 import pytest
 
+from interviewer.adapters.store import Store
 from interviewer.config import Settings
 from interviewer.domain import CaseId, Level, Mode, Phase, Role, Status, TurnKind
 from interviewer.errors import InputRejected, UnknownId
 from interviewer.fakes import FakeClock, HashEmbedder
 from interviewer.knowledge import KnowledgeBase
 from interviewer.session import MAX_CHARS
-from interviewer.store import Store
 from interviewer.wiring import Wiring, build
 
 GOOD = (

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.adapters.store import Store, new_session_id
 from interviewer.domain import CaseId, Mode, SessionState, default_budgets
 from interviewer.errors import StoreError
-from interviewer.store import Store, new_session_id
 
 
 def state() -> SessionState:

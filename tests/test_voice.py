@@ -15,7 +15,23 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from interviewer import voice
+from interviewer.adapters import stt as speech_to_text
+from interviewer.adapters import tts as text_to_speech
+from interviewer.adapters.stt import (
+    NOTHING_HEARD,
+    UNREADABLE,
+    WhisperSpeechToText,
+    count_tokens,
+    vocabulary_prompt,
+)
+from interviewer.adapters.tts import (
+    PiperTextToSpeech,
+    complete_sentences,
+    read_wav,
+    speakable,
+    split_sentences,
+    write_wav,
+)
 from interviewer.cli import app
 from interviewer.config import Settings
 from interviewer.domain import CaseId, Mode, Phase
@@ -30,19 +46,6 @@ from interviewer.evaluation.voice import (
     terms_in,
 )
 from interviewer.knowledge import KnowledgeBase
-from interviewer.voice import (
-    NOTHING_HEARD,
-    UNREADABLE,
-    PiperTextToSpeech,
-    WhisperSpeechToText,
-    complete_sentences,
-    count_tokens,
-    read_wav,
-    speakable,
-    split_sentences,
-    vocabulary_prompt,
-    write_wav,
-)
 from interviewer.wiring import Wiring
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,9 +88,9 @@ def test_piper_writes_a_wav_file(spoken: Path) -> None:
     assert np.abs(samples).max() > 1000  # not silence
 
 
-@pytest.mark.skipif(not voice.espeak_available(), reason="espeak-ng is not installed")
+@pytest.mark.skipif(not text_to_speech.espeak_available(), reason="espeak-ng is not installed")
 def test_espeak_fallback_writes_a_wav_file(tmp_path: Path) -> None:
-    out = voice.EspeakTextToSpeech().synthesize(
+    out = text_to_speech.EspeakTextToSpeech().synthesize(
         "-n is not an option here.", str(tmp_path / "e.wav")
     )
     channels, rate, frames = _params(Path(out))
@@ -95,14 +98,14 @@ def test_espeak_fallback_writes_a_wav_file(tmp_path: Path) -> None:
 
 
 def test_build_tts_prefers_piper_then_espeak_then_explains(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert isinstance(voice.build_tts(), PiperTextToSpeech)
-    monkeypatch.setattr(voice, "piper_available", lambda: False)
-    monkeypatch.setattr(voice, "espeak_available", lambda: True)
-    monkeypatch.setattr(voice.shutil, "which", lambda _name: "/usr/bin/espeak-ng")
-    assert isinstance(voice.build_tts(), voice.EspeakTextToSpeech)
-    monkeypatch.setattr(voice, "espeak_available", lambda: False)
+    assert isinstance(text_to_speech.build_tts(), PiperTextToSpeech)
+    monkeypatch.setattr(text_to_speech, "piper_available", lambda: False)
+    monkeypatch.setattr(text_to_speech, "espeak_available", lambda: True)
+    monkeypatch.setattr(text_to_speech.shutil, "which", lambda _name: "/usr/bin/espeak-ng")
+    assert isinstance(text_to_speech.build_tts(), text_to_speech.EspeakTextToSpeech)
+    monkeypatch.setattr(text_to_speech, "espeak_available", lambda: False)
     with pytest.raises(VoiceUnavailable) as err:
-        voice.build_tts()
+        text_to_speech.build_tts()
     assert "espeak-ng" in err.value.user_message
 
 
@@ -133,16 +136,6 @@ def test_sentences_are_released_as_soon_as_they_are_complete() -> None:
     ]
 
 
-def test_growing_reply_snapshots_become_new_text_only() -> None:
-    snapshots = ["Good", "Good. How", "Good. How", "Good. How would you?", "Scripted. Then?"]
-    assert list(voice.text_deltas(snapshots)) == [
-        "Good",
-        ". How",
-        " would you?",
-        "\nScripted. Then?",
-    ]
-
-
 def test_first_sentence_is_spoken_before_the_reply_is_finished(tts: PiperTextToSpeech) -> None:
     consumed: list[str] = []
 
@@ -156,14 +149,6 @@ def test_first_sentence_is_spoken_before_the_reply_is_finished(tts: PiperTextToS
     assert rate == 22_050 and first.dtype == np.int16 and first.size > 0
     assert len(consumed) < 3  # audio arrived while the reply was still being written
     assert len(list(stream)) == 1
-
-
-def test_speak_sentences_writes_one_file_per_sentence(
-    tts: PiperTextToSpeech, tmp_path: Path
-) -> None:
-    paths = list(tts.speak_sentences("First point. Second point.", str(tmp_path)))
-    assert [Path(p).name for p in paths] == ["sentence-000.wav", "sentence-001.wav"]
-    assert all(_params(Path(p))[2] > 0 for p in paths)
 
 
 # ---- speech to text ----
@@ -238,7 +223,7 @@ def test_recordings_over_five_minutes_are_refused_unheard(tmp_path: Path) -> Non
     assert fresh._whisper is None  # refused from the header: the model never loaded
 
 
-@pytest.mark.skipif(voice.base_available(), reason="Whisper base is installed here")
+@pytest.mark.skipif(speech_to_text.base_available(), reason="Whisper base is installed here")
 def test_whisper_base_without_its_packages_explains() -> None:
     with pytest.raises(VoiceUnavailable) as err:
         WhisperSpeechToText("base")
@@ -252,17 +237,19 @@ def test_vocabulary_prompt_fits_whisper_for_every_case(knowledge: KnowledgeBase)
     for case in knowledge.cases.values():
         prompt = vocabulary_prompt(case.facts.terms)
         assert prompt.startswith(general)
-        assert count_tokens(prompt) <= voice.PROMPT_TOKEN_BUDGET
+        assert count_tokens(prompt) <= speech_to_text.PROMPT_TOKEN_BUDGET
         assert sum(term.lower() in prompt.lower() for term in case.facts.terms) >= 10, case.id
 
 
 def test_audio_is_deleted_after_use_unless_kept(tmp_path: Path) -> None:
     recording = tmp_path / "answer.wav"
     recording.write_bytes(b"x")
-    assert voice.release_audio(recording, Settings(data_dir=tmp_path / "d")) is None
+    assert speech_to_text.release_audio(recording, Settings(data_dir=tmp_path / "d")) is None
     assert not recording.exists()
     recording.write_bytes(b"x")
-    kept = voice.release_audio(recording, Settings(data_dir=tmp_path / "d", keep_audio=True))
+    kept = speech_to_text.release_audio(
+        recording, Settings(data_dir=tmp_path / "d", keep_audio=True)
+    )
     assert kept == tmp_path / "d" / "audio" / "answer.wav" and kept.exists()
     assert not recording.exists()
 
@@ -329,22 +316,22 @@ def test_voice_eval_meets_its_targets_with_the_prompt(stt: WhisperSpeechToText) 
     assert result.term_accuracy >= TARGET_TERMS, result.misses
 
 
-class _CountingVoice(voice.SpeechSynthesizer):
+class _CountingVoice(text_to_speech.SpeechSynthesizer):
     def __init__(self) -> None:
         self.said: list[str] = []
 
-    def synthesize_samples(self, text: str) -> tuple[int, voice.Samples]:
+    def synthesize_samples(self, text: str) -> tuple[int, stt.Samples]:
         self.said.append(text)
         return 16_000, np.full(1600, len(self.said), dtype=np.int16)
 
 
 def test_backchannel_phrases_vary_and_are_synthesised_once() -> None:
     fake = _CountingVoice()
-    back = voice.Backchannel(fake)
-    first = [back.audio(turn)[1][0] for turn in range(len(voice.BACKCHANNELS))]
-    again = [back.audio(turn)[1][0] for turn in range(len(voice.BACKCHANNELS))]
-    assert fake.said == list(voice.BACKCHANNELS)  # each phrase rendered once, then reused
-    assert first == again and len(set(first)) == len(voice.BACKCHANNELS)
+    back = text_to_speech.Backchannel(fake)
+    first = [back.audio(turn)[1][0] for turn in range(len(text_to_speech.BACKCHANNELS))]
+    again = [back.audio(turn)[1][0] for turn in range(len(text_to_speech.BACKCHANNELS))]
+    assert fake.said == list(text_to_speech.BACKCHANNELS)  # each phrase rendered once, then reused
+    assert first == again and len(set(first)) == len(text_to_speech.BACKCHANNELS)
 
 
 def test_the_app_says_okay_right_after_a_spoken_answer_only(wiring: Wiring) -> None:
@@ -363,7 +350,7 @@ def test_the_app_says_okay_right_after_a_spoken_answer_only(wiring: Wiring) -> N
 def test_the_app_finds_its_own_ffmpeg_with_none_on_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from interviewer.voice import bundled_ffmpeg, ensure_ffmpeg
+    from interviewer.adapters.tts import bundled_ffmpeg, ensure_ffmpeg
 
     if bundled_ffmpeg() is None:
         pytest.fail("the voice extra ships imageio-ffmpeg; its ffmpeg binary is missing")

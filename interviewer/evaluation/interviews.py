@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from interviewer.cassette import CassetteChatModel
+from interviewer.adapters.cassette import CassetteChatModel
 from interviewer.config import Settings
 from interviewer.domain import (
     GRADED_PHASES,

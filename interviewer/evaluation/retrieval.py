@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from interviewer.chunks import build_chunks
+from interviewer.adapters.chunks import build_chunks
 from interviewer.evaluation import EVALS_DIR
 from interviewer.knowledge import default_knowledge
 from interviewer.ports import Embedder, Retriever
@@ -69,7 +69,7 @@ def evaluate(
 
 
 def run(*, fake: bool = False, embedder: Embedder | None = None) -> str:
-    from interviewer.retriever import ChromaRetriever
+    from interviewer.adapters.retriever import ChromaRetriever
     from interviewer.wiring import build_embedder
 
     embedder = embedder or build_embedder("fake" if fake else "real")

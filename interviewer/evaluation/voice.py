@@ -19,16 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from interviewer.evaluation import EVALS_DIR
-from interviewer.voice import (
+from interviewer.adapters.stt import SttModel, WhisperSpeechToText, vocabulary_prompt
+from interviewer.adapters.tts import (
     EspeakTextToSpeech,
     PiperTextToSpeech,
     SpeechSynthesizer,
-    SttModel,
-    WhisperSpeechToText,
     espeak_available,
-    vocabulary_prompt,
 )
+from interviewer.evaluation import EVALS_DIR
 
 SENTENCES = EVALS_DIR / "voice" / "sentences.txt"
 TARGET_WER = 0.10

@@ -30,7 +30,7 @@ class VoiceEngines:
         self.wiring = wiring
         self.can_speak, self.voice_notice = False, ""
         if voice_installed():
-            from interviewer.voice import FFMPEG_MISSING, ensure_ffmpeg
+            from interviewer.adapters.tts import FFMPEG_MISSING, ensure_ffmpeg
 
             self.can_speak = ensure_ffmpeg(wiring.settings.data_dir / "bin") is not None
             self.voice_notice = "" if self.can_speak else FFMPEG_MISSING
@@ -42,7 +42,7 @@ class VoiceEngines:
     def stt(self) -> Any:
         with self._lock:
             if self._stt is None:
-                from interviewer.voice import build_stt
+                from interviewer.adapters.stt import build_stt
 
                 self._stt = build_stt(self.wiring.settings)
             return self._stt
@@ -53,7 +53,7 @@ class VoiceEngines:
 
     def tts_unlocked(self) -> Any:
         if self._tts is None:
-            from interviewer.voice import build_tts
+            from interviewer.adapters.tts import build_tts
 
             self._tts = build_tts()
         return self._tts
@@ -64,7 +64,7 @@ class VoiceEngines:
         if not (sid and enabled and was_voiced):
             yield gr.update()
             return
-        from interviewer.voice import Backchannel
+        from interviewer.adapters.tts import Backchannel
 
         try:
             with self._lock:
@@ -83,7 +83,7 @@ class VoiceEngines:
         """(text for the answer box, status line, voiced flag) for a finished recording."""
         if not path:
             return gr.update(), "", False
-        from interviewer.voice import release_audio, vocabulary_prompt
+        from interviewer.adapters.stt import release_audio, vocabulary_prompt
 
         terms: list[str] = []
         if sid:
@@ -116,7 +116,7 @@ class VoiceEngines:
         if not enabled or not new:
             yield gr.update(), len(state.turns)
             return
-        from interviewer.voice import split_sentences
+        from interviewer.adapters.tts import split_sentences
 
         try:
             tts = self.tts()

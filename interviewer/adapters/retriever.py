@@ -22,12 +22,12 @@ from chromadb.api.client import SharedSystemClient  # pyright: ignore[reportPriv
 from chromadb.config import Settings as ChromaSettings
 from rank_bm25 import BM25Okapi
 
-from interviewer.chunks import content_hash
+from interviewer.adapters.chunks import content_hash
+from interviewer.adapters.vectors import query_vector
 from interviewer.ports import Chunk, Embedder
 from interviewer.text import content_words
-from interviewer.vectors import query_vector
 
-log = logging.getLogger("interviewer.retriever")
+log = logging.getLogger("interviewer.adapters.retriever")
 COLLECTION = "knowledge"
 RRF_K = 60
 MAX_QUERY_CHARS = 2000

@@ -76,10 +76,6 @@ class MiniLMEmbedder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
-    # Chroma calls an embedding function with `input=`; keeping it here avoids a chromadb import.
-    def __call__(self, input: Sequence[str]) -> list[Vectors]:
-        return list(self.embed(list(input)))
-
 
 class CachedEmbedder:
     """Remembers vectors by text: coverage re-reads a phase's earlier sentences on every turn, and
@@ -110,6 +106,3 @@ class CachedEmbedder:
         if len(rows) != len(texts):  # evicted between the two steps: compute directly
             return self.inner.embed(list(texts))
         return np.vstack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
-
-    def __call__(self, input: Sequence[str]) -> list[Vectors]:
-        return list(self.embed(list(input)))

@@ -26,7 +26,7 @@ from interviewer.errors import (
 from interviewer.ports import ChatMessage
 
 if TYPE_CHECKING:
-    from interviewer.local_model import LocalModelServer
+    from interviewer.adapters.local_model import LocalModelServer
 
 
 class OpenAICompatibleModel:

@@ -216,10 +216,6 @@ class Store:
         )
         return [(str(a), str(b), float(str(c)), str(d)) for a, b, c, d in rows]
 
-    def integrity_ok(self) -> bool:
-        rows = self._read("PRAGMA integrity_check")
-        return bool(rows) and rows[0][0] == "ok"
-
 
 def _store_error(path: Path, err: BaseException) -> StoreError:
     text = str(err)

@@ -29,7 +29,7 @@ from interviewer.config import Settings
 from interviewer.errors import ModelUnavailable
 from interviewer.prompts import system_prompt
 
-log = logging.getLogger("interviewer.local_model")
+log = logging.getLogger("interviewer.adapters.local_model")
 
 
 @dataclass(frozen=True)
