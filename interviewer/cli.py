@@ -12,7 +12,7 @@ import typer
 
 from interviewer.config import Settings, load_settings
 from interviewer.domain import GRADED_PHASES, CaseId, Level, Mode, Phase, Role, Status
-from interviewer.errors import InterviewerError, UnknownId
+from interviewer.errors import InputRejected, InterviewerError, UnknownId
 from interviewer.session import Command, SessionUpdate
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ knowledge_app = typer.Typer(no_args_is_help=True, help="Validate the knowledge b
 eval_app = typer.Typer(no_args_is_help=True, help="Measure the grader, retrieval and interviewer.")
 app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(eval_app, name="eval")
+sketch_app = typer.Typer(no_args_is_help=True, help="Check a Mermaid architecture sketch.")
+app.add_typer(sketch_app, name="sketch")
 
 FakeOpt = Annotated[
     bool, typer.Option("--fake", help="Hash embedder and no model: instant, for trying things out.")
@@ -443,6 +445,38 @@ def eval_voice(
     typer.echo(
         run(limit=limit, voice_names=voices.split(","), keep_audio=keep_audio, stt_model=model)
     )
+
+
+@sketch_app.command("check")
+def sketch_check(
+    file: Annotated[Path, typer.Argument(help="A Mermaid flowchart (.mmd).")],
+    case: Annotated[str, typer.Option("--case", help="Case id, e.g. visual-search.")],
+    phase: Annotated[str, typer.Option("--phase", help="data, modeling, serving, monitoring...")],
+    transcript: Annotated[
+        Path | None,
+        typer.Option(help="A transcript whose candidate answers the sketch is compared with."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the check as JSON.")] = False,
+) -> None:
+    """Components drawn vs expected, drawn but unexplained, explained but undrawn, flows missing."""
+    from interviewer.knowledge import default_knowledge
+    from interviewer.sketch_check import candidate_prose, check_text, summary_lines
+    from interviewer.transcript import load_transcript
+
+    note = default_knowledge().note(parse_case(case), parse_phase(phase))
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputRejected(str(err), user_message=f"{file}: cannot be read ({err})") from err
+    answers = candidate_prose(load_transcript(transcript).to_turns()) if transcript else None
+    found = check_text(text, note, answers)
+    if found.error:  # the file is left as it is: the message says which line to fix
+        typer.secho(f"{file}: not valid Mermaid: {found.error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    if as_json:
+        sys.stdout.write(found.model_dump_json(indent=2, exclude={"diagram"}) + "\n")
+    else:
+        typer.echo("\n".join(summary_lines(found)))
 
 
 @app.command()

@@ -84,7 +84,8 @@ class Role(StrEnum):
 class TurnKind(StrEnum):
     ANSWER = "answer"
     CLARIFYING = "clarifying"
-    WHITEBOARD = "whiteboard"
+    WHITEBOARD = "whiteboard"  # free-text notes, from sessions before sketches; graded as prose
+    SKETCH = "sketch"  # a Mermaid flowchart save: checked and graded by sketch_check
     OPENING = "opening"
     BRIEFING = "briefing"
     FOLLOW_UP = "follow_up"

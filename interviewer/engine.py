@@ -63,7 +63,7 @@ def advance(state: SessionState, event: Event) -> Result:
             action = AnswerClarifying(phase=state.phase, question=text)
             return _emit(_append(state, turn), action)
         case WhiteboardSaved(at=at, text=text):
-            return _append(state, _candidate(state, text, TurnKind.WHITEBOARD, at, False)), ()
+            return _append(state, _candidate(state, text, TurnKind.SKETCH, at, False)), ()
         case TimeTick(at=at):
             return _tick(state, at)
         case NextPhaseRequested(at=at):

@@ -25,6 +25,8 @@ from interviewer.domain import (
 )
 from interviewer.knowledge import KnowledgeBase
 from interviewer.scoring import Bar, PhaseGrade, Scorer, level_for
+from interviewer.sketch_check import markdown_lines as sketch_markdown
+from interviewer.sketch_check import with_sketch
 from interviewer.text import markdown_literal
 from interviewer.transcript import Transcript
 
@@ -76,7 +78,7 @@ class Grader:
                 continue
             rubric = self.knowledge.rubrics.get(str(phase))
             bar = Bar(level=level, slot_minutes=slots.get(phase) if slots else None)
-            grade = self.scorer.score_phase(case, case.notes[phase], rubric, turns, bar)
+            grade = with_sketch(self.scorer.score_phase, case, phase, rubric, turns, bar, partial)
             grades[phase] = _hide_answers(grade) if partial else grade
         scored = [g.score for g in grades.values() if g.score is not None]
         overall = round(sum(scored) / len(scored), 3) if scored else None
@@ -232,6 +234,8 @@ def _phase_lines(
         if criterion.why:
             lines += ["", criterion.why]
         lines.append("")
+    if grade.sketch is not None:
+        lines += sketch_markdown(grade.sketch)
     if grade.missed:
         lines += ["**Missed:**", *[f"- {m}" for m in grade.missed], ""]
     if grade.flags:

@@ -35,6 +35,7 @@ from interviewer.misconceptions import (
     build_wrong_index,
 )
 from interviewer.ports import Embedder, Vectors
+from interviewer.sketch_check import SketchCheck
 from interviewer.text import content_words, sentence_spans, sentences, word_runs, words
 
 MIN_WORDS = 12  # below this a phase has "insufficient evidence"
@@ -112,6 +113,7 @@ class PhaseGrade(Frozen):
     misconceptions: list[MisconceptionFound] = Field(default_factory=list["MisconceptionFound"])
     confidence: Literal["high", "medium", "low"] | None = None
     bar: str = ""
+    sketch: SketchCheck | None = None  # the phase's final architecture sketch, checked
 
 
 @dataclass(frozen=True)

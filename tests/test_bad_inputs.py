@@ -293,7 +293,7 @@ def test_whiteboard_is_refused_cleanly_or_stored_exactly(wiring: Wiring, name: s
     assert expected in (ACCEPTED, ANY)
     stored = service.load(sid)
     assert stored == state
-    assert stored.turns[-1].kind is TurnKind.WHITEBOARD
+    assert stored.turns[-1].kind is TurnKind.SKETCH
     assert stored.turns[-1].text == clean_input(raw)
 
 

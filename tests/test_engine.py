@@ -116,10 +116,10 @@ def test_clarifying_question_gets_an_answer_intent() -> None:
     assert state.turns[-1].kind is TurnKind.CLARIFYING
 
 
-def test_whiteboard_is_stored_without_a_reply() -> None:
+def test_sketch_is_stored_without_a_reply() -> None:
     state, actions = advance(full(), WhiteboardSaved(at=T0 + 5, text="two-tower -> ranker"))
     assert actions == ()
-    assert state.turns[-1].kind is TurnKind.WHITEBOARD
+    assert state.turns[-1].kind is TurnKind.SKETCH
 
 
 def test_over_budget_answer_nudges_once_then_moves_on() -> None:
