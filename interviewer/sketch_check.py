@@ -116,16 +116,21 @@ def _compact(text: str) -> str:
 
 
 def label_match(label: str, component: Component) -> float:
-    """How surely a box labelled `label` is this component: 1.0 when a name is fully in the
-    label, less when the label shares some of a name's distinctive words, 0 when none."""
+    """How surely a box labelled `label` is this component, to rank components: 2 when the label
+    is one of its names, 1 to 1.5 when a name is wholly in the label (more when the name accounts
+    for more of the label, so "Re-ranker" is the re-ranker before it is the ranker), below 1 when
+    the label has only some of a name's distinctive words, 0 when none."""
     have = tokens(label)
     literal = _name_tokens(label)
     compact = _compact(label)
     best = 0.0
     for name in component.names:
         want = _name_tokens(name)
+        if _compact(name) == compact:
+            return 2.0
         if (want and want <= have) or (len(_compact(name)) >= 4 and _compact(name) in compact):
-            return 1.0
+            best = max(best, 1.0 + 0.5 * len(want & literal) / max(1, len(literal)))
+            continue
         distinctive = {w for w in want if w not in _GENERIC and len(w) >= 2}
         if not distinctive:
             continue
