@@ -463,7 +463,7 @@ def sketch_check(
     from interviewer.sketch_check import candidate_prose, check_text, summary_lines
     from interviewer.transcript import load_transcript
 
-    note = default_knowledge().note(parse_case(case), parse_phase(phase))
+    note = default_knowledge().case(parse_case(case)).notes[parse_phase(phase)]
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:

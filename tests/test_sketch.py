@@ -40,7 +40,7 @@ def kb() -> KnowledgeBase:
 
 
 def note(kb: KnowledgeBase, case: str, phase: Phase) -> PhaseNote:
-    return kb.note(CaseId(case), phase)
+    return kb.case(CaseId(case)).notes[phase]
 
 
 # ---- parser: what it reads ----
