@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 from pydantic import BaseModel, Field
@@ -85,7 +86,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:[-/][a-z0-9]+)*")
 PARTIAL = 0.5  # share of a name's distinctive words a label must have when it lacks some
 
 
-def tokens(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def tokens(text: str) -> frozenset[str]:
     """Stemmed words of a label or sentence, hyphenated words also joined ("re-ranker" ->
     "reranker"), plus what its abbreviations stand for."""
     lower = text.lower().replace("&", " ")
@@ -104,11 +106,13 @@ def tokens(text: str) -> set[str]:
             phrase = " ".join(plain[i : i + n])
             if phrase in _ALSO:
                 out |= {stem(w) for w in _ALSO[phrase].split()}
-    return out
+    return frozenset(out)
 
 
-def _name_tokens(name: str) -> set[str]:
-    return {stem(w) for w in re.split(r"[^a-z0-9]+", name.lower()) if w and w not in STOPWORDS}
+@lru_cache(maxsize=8192)
+def _name_tokens(name: str) -> frozenset[str]:
+    words = re.split(r"[^a-z0-9]+", name.lower())
+    return frozenset(stem(w) for w in words if w and w not in STOPWORDS)
 
 
 def _compact(text: str) -> str:
@@ -143,16 +147,15 @@ def label_match(label: str, component: Component) -> float:
     return best
 
 
-def mentioned(names: Sequence[str], answers: Sequence[str]) -> bool:
-    """Whether some sentence of the answers has every word of one of the names."""
-    wanted = [_name_tokens(n) for n in names]
-    wanted = [w for w in wanted if w]
-    for answer in answers:
-        for sentence in sentences(answer):
-            have = tokens(sentence)
-            if any(w <= have for w in wanted):
-                return True
-    return False
+def sentence_tokens(answers: Sequence[str]) -> list[frozenset[str]]:
+    """Each sentence of the answers as `tokens`, computed once per check."""
+    return [tokens(sentence) for answer in answers for sentence in sentences(answer)]
+
+
+def mentioned(names: Sequence[str], said: Sequence[frozenset[str]]) -> bool:
+    """Whether some sentence (see `sentence_tokens`) has every word of one of the names."""
+    wanted = [w for w in (_name_tokens(n) for n in names) if w]
+    return any(w <= have for have in said for w in wanted)
 
 
 class DrawnComponent(Frozen):
@@ -201,7 +204,7 @@ def check(
         for node, c in matched.items()
     ]
     drawn_ids = {d.component for d in drawn}
-    said = answers or []
+    said = sentence_tokens(answers or [])
     unexplained = [
         d for d in drawn if not mentioned([*_component(note, d.component).names, d.label], said)
     ]
@@ -234,12 +237,13 @@ def check_text(text: str, note: PhaseNote, answers: Sequence[str] | None) -> Ske
     try:
         sketch = parse(text)
     except SketchError as err:
+        said = sentence_tokens(answers or [])
         return SketchCheck(
             phase=note.phase,
             error=str(err),
             expected=len(note.components),
             missing=[c.names[0] for c in note.components],
-            undrawn=[c.names[0] for c in note.components if mentioned(c.names, answers or [])],
+            undrawn=[c.names[0] for c in note.components if mentioned(c.names, said)],
             answers_compared=answers is not None,
             diagram=text,
         )
