@@ -18,16 +18,24 @@ same words would earn typed as an answer (little, without a reason or a number).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from interviewer.domain import Frozen, Phase, Role, Turn, TurnKind
 from interviewer.knowledge import Case, Component, PhaseNote
 from interviewer.sketch import Sketch, SketchError, parse
 from interviewer.text import STOPWORDS, markdown_literal, sentences, stem
+
+if TYPE_CHECKING:  # the scorer imports this module for SketchCheck; only types come back
+    from interviewer.scoring import CriterionGrade, PhaseGrade
+
+R = TypeVar("R")
+B = TypeVar("B")
+MAX_DRAWN = 3  # drawn components quoted per criterion, after what was said
 
 # Words that say what kind of box something is, not which one: sharing only these is no match.
 _GENERIC = frozenset(
@@ -340,28 +348,70 @@ def for_partial(check: SketchCheck) -> SketchCheck:
     return check.model_copy(update={"missing": [], "missing_flows": []})
 
 
-G = TypeVar("G", bound=BaseModel)
-R = TypeVar("R")
-B = TypeVar("B")
-
-
 def with_sketch(
-    score: Callable[[Case, PhaseNote, R, Sequence[Turn], B], G],
+    score: Callable[[Case, PhaseNote, R, Sequence[Turn], B], PhaseGrade],
     case: Case,
     phase: Phase,
     rubric: R,
     turns: Sequence[Turn],
     bar: B,
     partial: bool = False,
-) -> G:
-    """The grader's one hook: score a phase reading drawn boxes as evidence, attach the check.
-    Generic over the scorer so this module needs nothing from it."""
+) -> PhaseGrade:
+    """The grader's one hook: score a phase reading drawn boxes as bare phrases, quote each drawn
+    component under its criteria, attach the check."""
     note = case.notes[phase]
     grade = score(case, note, rubric, with_drawn(turns, case.notes), bar)
     found = phase_check(turns, note)
     if found is None:
         return grade
+    grade = quote_drawn(grade, note, found)
     return grade.model_copy(update={"sketch": for_partial(found) if partial else found})
+
+
+def _phrase(text: str) -> str:
+    """Stemmed words joined by spaces, padded: a name is in a text when its phrase is."""
+    return " " + " ".join(stem(w) for w in re.split(r"[^a-z0-9]+", text.lower()) if w) + " "
+
+
+def component_criteria(note: PhaseNote) -> dict[str, list[str]]:
+    """Each component's criteria: those of the key points whose text names it as a phrase. A
+    component no key point names falls under the criterion most components have (the note's
+    architecture criterion, in practice)."""
+    texts = {
+        p.id: _phrase(" . ".join([p.statement, *p.phrasings, *p.signals])) for p in note.key_points
+    }
+    out: dict[str, list[str]] = {}
+    for component in note.components:
+        names = [_phrase(n) for n in component.names]
+        criteria = [p.criterion for p in note.key_points if any(n in texts[p.id] for n in names)]
+        out[component.id] = list(dict.fromkeys(criteria))
+    counts = Counter(c for criteria in out.values() for c in criteria)
+    usual = counts.most_common(1)[0][0] if counts else None
+    if usual is None and note.key_points:
+        usual = note.key_points[0].criterion
+    return {k: v or ([usual] if usual else []) for k, v in out.items()}
+
+
+def quote_drawn(grade: PhaseGrade, note: PhaseNote, found: SketchCheck) -> PhaseGrade:
+    """Drawn components count as evidence for their criteria, quoted "drawn: <label>"."""
+    if not found.drawn:
+        return grade
+    owners = component_criteria(note)
+    criteria: list[CriterionGrade] = []
+    for criterion in grade.criteria:
+        quotes = [
+            f"drawn: {d.label}" for d in found.drawn if criterion.id in owners.get(d.component, [])
+        ]
+        quotes = [q for q in dict.fromkeys(quotes) if q not in criterion.evidence][:MAX_DRAWN]
+        criteria.append(
+            criterion.model_copy(
+                update={
+                    "evidence": [*criterion.evidence, *quotes],
+                    "sources": [*criterion.sources, *([note.phase] * len(quotes))],
+                }
+            )
+        )
+    return grade.model_copy(update={"criteria": criteria})
 
 
 def fence(diagram: str) -> str:
@@ -379,6 +429,12 @@ def markdown_lines(check: SketchCheck) -> list[str]:
     if check.error:
         error = markdown_literal(check.error)
         lines += [f"_Not valid Mermaid ({error}); nothing in it was counted._", ""]
+    if check.expected == 0:
+        return [
+            *lines,
+            "_The notes for this phase list no components to check a sketch against._",
+            "",
+        ]
     drawn = ", ".join(f"{d.name} (“{markdown_literal(d.label)}”)" for d in check.drawn) or "none"
     count = f"{check.components_drawn()} of {check.expected}"
     lines.append(f"- **Components drawn:** {count}: {drawn}")
@@ -411,3 +467,14 @@ def summary_lines(check: SketchCheck) -> list[str]:
     if check.other_boxes:
         lines.append("Boxes that name no component of this phase: " + ", ".join(check.other_boxes))
     return lines
+
+
+def saved_message(text: str) -> str:
+    """What the candidate sees after a save, and the chat's line for a sketch turn."""
+    try:
+        sketch = parse(text)
+    except SketchError as err:
+        return (
+            f"Sketch saved as typed; it is not valid Mermaid yet ({err}), so it counts once fixed."
+        )
+    return f"Sketch saved: {len(sketch.nodes)} boxes, {len(sketch.edges)} arrows."

@@ -15,7 +15,14 @@ from interviewer.grading import Grader, to_markdown
 from interviewer.knowledge import SKETCHED_PHASES, KnowledgeBase, PhaseNote, default_knowledge
 from interviewer.scoring import Scorer
 from interviewer.sketch import SketchError, parse
-from interviewer.sketch_check import check, check_text, fence, match_nodes, with_drawn
+from interviewer.sketch_check import (
+    check,
+    check_text,
+    component_criteria,
+    fence,
+    match_nodes,
+    with_drawn,
+)
 from interviewer.transcript import Transcript
 
 SERVING = """flowchart LR
@@ -276,6 +283,15 @@ def test_invalid_sketch_is_a_check_with_its_error_and_its_text(kb: KnowledgeBase
     assert result.drawn == [] and result.diagram == text
 
 
+def test_every_component_belongs_to_a_criterion_of_its_rubric(kb: KnowledgeBase) -> None:
+    for case in kb.ready_cases:
+        for phase in SKETCHED_PHASES:
+            found = note(kb, case, phase)
+            rubric = {c.id for c in kb.rubrics[str(phase)].criteria}
+            for component, criteria in component_criteria(found).items():
+                assert criteria and set(criteria) <= rubric, (case, phase, component)
+
+
 def test_fence_cannot_be_closed_from_inside() -> None:
     block = fence("flowchart LR\n  A[```] --> B")
     assert block.startswith("````mermaid\n") and block.endswith("\n````")
@@ -315,8 +331,11 @@ def test_report_quotes_drawn_components_and_shows_the_sketch(kb: KnowledgeBase) 
     ]
     report = grader.grade_turns("s1", CaseId("visual-search"), turns, [Phase.SERVING])
     grade = report.phases[Phase.SERVING]
-    evidence = [e for c in grade.criteria for e in c.evidence]
-    assert any(e.startswith("drawn: ") for e in evidence), evidence
+    quoted = {c.id: c.evidence for c in grade.criteria}
+    assert "drawn: IVF-PQ shards" in quoted["architecture"], quoted
+    assert "drawn: User" not in [e for c in grade.criteria for e in c.evidence]
+    for criterion in grade.criteria:  # every quote has the phase it was said or drawn in
+        assert len(criterion.sources) == len(criterion.evidence)
     assert grade.sketch is not None and grade.sketch.components_drawn() == 8
     contract = json.loads(report.contract_json())
     assert contract["phases"]["serving"]["sketch"]["expected"] == 9

@@ -28,8 +28,9 @@ from interviewer.domain import (
 from interviewer.errors import InterviewerError
 from interviewer.grading import GradeReport, score_label, to_markdown
 from interviewer.session import Command, SessionUpdate
+from interviewer.sketch_check import saved_message
 from interviewer.transcript import from_state, to_json
-from interviewer.ui import render
+from interviewer.ui import render, sketch_panel
 from interviewer.ui import voice_panel as voice
 from interviewer.wiring import Wiring
 
@@ -152,9 +153,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
                 spoken = gr.State(0)
                 with gr.Accordion("Why this question?", open=False, elem_id="why"):
                     why = gr.Markdown("_No grounded question yet._")
-                with gr.Accordion("Whiteboard / notes (saved into the transcript)", open=False):
-                    board = gr.Textbox(lines=6, show_label=False, elem_id="whiteboard")
-                    board_btn = gr.Button("Save notes", size="sm")
+                board = sketch_panel.build()
             with gr.Tab("Report", id="report"):
                 report_md = gr.Markdown(render.report_markdown(None), elem_id="report-md")
                 radar = gr.Plot(render.radar(None), label="Scores by phase", elem_id="radar")
@@ -299,9 +298,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             except InterviewerError as err:
                 return (*view(_safe_load(sid), err.user_message), sid, sid, gr.update())
             return (
-                *view(
-                    SessionUpdate(state=state), "Notes saved to the transcript.", same_session=True
-                ),
+                *view(SessionUpdate(state=state), saved_message(text), same_session=True),
                 sid,
                 sid,
                 gr.update(),
@@ -428,7 +425,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
         )
         for button, command in commands:
             button.click(on_command(command), session_id, outputs).then(engines.speak, *speak_args)
-        board_btn.click(on_board, [board, session_id], outputs)
+        board.save.click(on_board, [board.text, session_id], outputs)
         ticker.tick(on_tick, session_id, outputs)
 
         def opened(sid: str) -> tuple[Any, int]:

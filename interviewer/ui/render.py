@@ -24,6 +24,7 @@ from interviewer.domain import (
 )
 from interviewer.grading import GradeReport, to_markdown
 from interviewer.knowledge import KnowledgeBase
+from interviewer.sketch_check import saved_message
 from interviewer.text import markdown_literal
 
 SHORT_TITLES = {
@@ -50,6 +51,9 @@ def chat_messages(state: SessionState, draft: str | None = None) -> list[dict[st
     messages: list[dict[str, Any]] = []
     for turn in state.turns:
         if turn.role is Role.CANDIDATE:
+            if turn.kind is TurnKind.SKETCH:  # the Mermaid text is in the sketch panel
+                messages.append({"role": "user", "content": f"*{safe(saved_message(turn.text))}*"})
+                continue
             prefix = "*Whiteboard notes:*\n\n" if turn.kind is TurnKind.WHITEBOARD else ""
             messages.append({"role": "user", "content": prefix + safe(turn.text)})
             continue
