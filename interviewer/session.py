@@ -42,7 +42,9 @@ from interviewer.domain import (
 )
 from interviewer.engine import advance
 from interviewer.errors import InputRejected, InterviewerError, ModelError, ModelOffScript
-from interviewer.grading import Grader, GradeReport, score_label
+from interviewer.grading.grader import Grader
+from interviewer.grading.models import GradeReport
+from interviewer.grading.report import score_label
 from interviewer.intent import ANSWERS
 from interviewer.knowledge import KnowledgeBase
 from interviewer.policy import Plan, Policy

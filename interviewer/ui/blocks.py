@@ -26,7 +26,8 @@ from interviewer.domain import (
     Status,
 )
 from interviewer.errors import InterviewerError
-from interviewer.grading import GradeReport, score_label, to_markdown
+from interviewer.grading.models import GradeReport
+from interviewer.grading.report import score_label, to_markdown
 from interviewer.session import Command, SessionUpdate
 from interviewer.transcript import from_state, to_json
 from interviewer.ui import render

@@ -22,7 +22,8 @@ from interviewer.domain import (
     Status,
     TurnKind,
 )
-from interviewer.grading import GradeReport, to_markdown
+from interviewer.grading.models import GradeReport
+from interviewer.grading.report import to_markdown
 from interviewer.knowledge import KnowledgeBase
 from interviewer.text import markdown_literal
 
