@@ -191,4 +191,5 @@ CSS = """
 .phase-bar .phase.done {background:#bbf7d0; color:#14532d}
 .phase-bar .phase.current {background:#2563eb; color:white; font-weight:600}
 .phase-bar .phase.skipped {opacity:0.35}
+.hidden-download {display:none !important}
 """
