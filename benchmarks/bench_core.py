@@ -208,8 +208,8 @@ class _RandomVectors:
 
 
 def grading(embedder: MiniLMEmbedder) -> list[Row]:
-    from interviewer.grading import Grader
-    from interviewer.scoring import Scorer
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.scoring import Scorer
 
     knowledge = default_knowledge()
     case = CaseId.AD_CLICK_PREDICTION

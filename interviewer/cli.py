@@ -141,7 +141,7 @@ def _interactive(
             typer.secho(err.user_message, fg=typer.colors.RED, err=True)
             continue
         if last is not None and last.report is not None:
-            from interviewer.grading import to_markdown
+            from interviewer.grading.report import to_markdown
 
             typer.echo(to_markdown(last.report, wiring.knowledge))
         if last is not None and last.state.status is Status.ENDED:
@@ -237,9 +237,10 @@ def grade(
     fake: FakeOpt = False,
 ) -> None:
     """Grade transcripts without any model call."""
-    from interviewer.grading import Grader, to_markdown
+    from interviewer.grading.grader import Grader
+    from interviewer.grading.report import to_markdown
+    from interviewer.grading.scoring import Scorer
     from interviewer.knowledge import default_knowledge
-    from interviewer.scoring import Scorer
     from interviewer.transcript import load_transcript
     from interviewer.wiring import build_embedder
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from interviewer.guards import is_foreign
+from interviewer.grading.guards import is_foreign
 from interviewer.text import content_words, sentences, words
 
 

@@ -15,7 +15,12 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from interviewer.adapters.store import Store, check_session_id, new_session_id
+from interviewer.adapters.store import (
+    SessionSummary,
+    Store,
+    check_session_id,
+    new_session_id,
+)
 from interviewer.domain import (
     CandidateAnswered,
     CaseId,
@@ -42,7 +47,9 @@ from interviewer.domain import (
 )
 from interviewer.engine import advance
 from interviewer.errors import InputRejected, InterviewerError, ModelError, ModelOffScript
-from interviewer.grading import Grader, GradeReport, score_label
+from interviewer.grading.grader import Grader
+from interviewer.grading.models import GradeReport
+from interviewer.grading.report import score_label
 from interviewer.intent import ANSWERS
 from interviewer.knowledge import KnowledgeBase
 from interviewer.policy import Plan, Policy
@@ -75,6 +82,17 @@ class SessionUpdate(BaseModel):
     draft: str | None = None
     notices: tuple[str, ...] = ()
     report: GradeReport | None = None
+
+
+class FinalReport(BaseModel):
+    """A final report with the session it closed: one point per phase on the History trend."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    case: str
+    at: float
+    report: GradeReport
 
 
 def validate_text(raw: str) -> str:
@@ -239,6 +257,27 @@ class InterviewService:
         stored = self.store.latest_grade(session_id)
         return GradeReport.model_validate_json(stored) if stored else None
 
+    def sessions(self) -> list[SessionSummary]:
+        """Every saved session, most recently updated first (the History table)."""
+        return self.store.sessions()
+
+    def delete(self, session_id: str) -> bool:
+        """Remove a session, its turns and its reports; False when there was none."""
+        with self._lock(session_id):
+            return self.store.delete(session_id)
+
+    def final_reports(self) -> list[FinalReport]:
+        """Every final report, oldest first (the History trend)."""
+        return [
+            FinalReport(
+                session_id=sid,
+                case=case,
+                at=at,
+                report=GradeReport.model_validate_json(payload),
+            )
+            for sid, case, at, payload in self.store.final_grades()
+        ]
+
     def grade(self, state: SessionState, *, partial: bool) -> GradeReport:
         drill = state.mode is Mode.DRILL and state.drill_phase is not None
         phases = [state.drill_phase] if drill and state.drill_phase else None
@@ -349,4 +388,4 @@ def _last(updates: Iterator[SessionUpdate]) -> SessionUpdate:
     return last
 
 
-__all__ = ["MAX_CHARS", "InterviewService", "SessionUpdate", "validate_text"]
+__all__ = ["MAX_CHARS", "FinalReport", "InterviewService", "SessionUpdate", "validate_text"]

@@ -31,7 +31,7 @@ from interviewer.sketch import Sketch, SketchError, parse
 from interviewer.text import STOPWORDS, markdown_literal, sentences, stem
 
 if TYPE_CHECKING:  # the scorer imports this module for SketchCheck; only types come back
-    from interviewer.scoring import CriterionGrade, PhaseGrade
+    from interviewer.grading.models import CriterionGrade, PhaseGrade
 
 R = TypeVar("R")
 B = TypeVar("B")

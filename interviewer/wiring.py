@@ -12,12 +12,12 @@ from interviewer.adapters.store import Store
 from interviewer.config import Settings
 from interviewer.domain import Mode, Phase, default_budgets
 from interviewer.fakes import HashEmbedder, InMemoryRetriever, ScriptedChatModel
-from interviewer.grading import Grader
+from interviewer.grading.grader import Grader
+from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import KnowledgeBase, Misconception, PhaseNote, default_knowledge
 from interviewer.phrasing import ModelPhraser
 from interviewer.policy import Policy
 from interviewer.ports import ChatModel, Clock, Embedder, Retriever
-from interviewer.scoring import Scorer
 from interviewer.session import InterviewService
 
 log = logging.getLogger("interviewer")

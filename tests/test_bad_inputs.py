@@ -32,9 +32,9 @@ from interviewer.config import Settings
 from interviewer.domain import CaseId, Mode, Phase, Role, SessionState, Turn, TurnKind
 from interviewer.errors import InputRejected, UnknownId
 from interviewer.fakes import FakeClock, HashEmbedder
+from interviewer.grading.models import PhaseGrade
 from interviewer.knowledge import KnowledgeBase
 from interviewer.ports import ChatMessage
-from interviewer.scoring import PhaseGrade
 from interviewer.session import MAX_CHARS
 from interviewer.text import clean_input
 from interviewer.ui.render import chat_messages, report_markdown
@@ -606,7 +606,7 @@ def test_injection_does_not_move_the_grade(wiring: Wiring, name: str, placement:
 
 
 _UNFLAGGED = (
-    "interviewer/scoring.py:91 _INSTRUCTION has no pattern for {what}; the text is scored as "
+    "interviewer/grading/guards.py INSTRUCTION has no pattern for {what}; the text is scored as "
     "ordinary off-topic English and no flag is raised, although the README says instructions "
     "typed into an answer are ignored and flagged (the score is unchanged only because the text "
     "matches no key point)."
@@ -626,7 +626,7 @@ def test_injection_is_flagged(wiring: Wiring, name: str) -> None:
 # ---- answers in other languages ----
 
 _NOT_ENGLISH_BUG = (
-    "interviewer/scoring.py:224 _is_foreign only catches Latin-script text through the stop-word "
+    "interviewer/grading/guards.py is_foreign only catches Latin-script text through the stop-word "
     "list _FOREIGN (line 108), which has no Turkish words and misses common Italian ones ('per', "
     "'i', 'come', 'nell'; 'i' even counts as English), so this answer is graded as English: no "
     "'not in English' flag, and appended to an English answer it changes the score."
@@ -663,7 +663,7 @@ def test_non_english_text_appended_does_not_move_the_grade(wiring: Wiring, name:
 # ---- the other side of the injection filter: ordinary ML answers must still count ----
 
 _FALSE_POSITIVE = (
-    "interviewer/scoring.py:95-97/102 _INSTRUCTION matches the bare words rubric/grader/grading/"
+    "interviewer/grading/guards.py INSTRUCTION matches the bare words rubric/grader/grading/"
     "evaluator/examiner/scorer, 'act as', and rate|score|mark ... max|highest, so this ordinary "
     "ML sentence is removed from grading and flagged as instruction-like text."
 )

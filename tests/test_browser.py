@@ -284,6 +284,29 @@ def test_grade_so_far_fills_the_report_tab(page: Page, screenshots: Path) -> Non
     page.screenshot(path=str(screenshots / "report.png"), full_page=True)
 
 
+def test_downloads_are_written_when_clicked(page: Page, tmp_path: Path) -> None:
+    _start(page, DRILL)
+    _answer(page, "Latency -> 200 ms at p99; ~512px thumbnails go through the API gateway.")
+    page.get_by_role("tab", name="Report").click()
+    expect(page.locator("#dl-md")).to_be_hidden()  # no report yet: nothing to download
+    with page.expect_download() as transcript:
+        page.locator("#dl-tx").click()
+    saved = tmp_path / transcript.value.suggested_filename
+    transcript.value.save_as(saved)
+    assert saved.name.startswith("transcript-") and saved.suffix == ".json"
+    assert "~512px thumbnails" in saved.read_text(encoding="utf-8")
+
+    page.get_by_role("tab", name="Interview").click()
+    page.locator("#grade").click()
+    page.get_by_role("tab", name="Report").click()
+    with page.expect_download() as report:
+        page.locator("#dl-md").click()
+    text = Path(report.value.path()).read_text(encoding="utf-8")
+    assert report.value.suggested_filename.endswith(".md")
+    assert "Grade so far" in text
+    assert "-&gt;" not in text
+
+
 def test_reload_offers_to_resume_the_unfinished_session(page: Page) -> None:
     _start(page, DRILL)
     _answer(page, "My first answer before the reload: RESUME-MARKER-7.")

@@ -11,10 +11,10 @@ import pytest
 from interviewer.config import Settings
 from interviewer.evaluation.grading import load_items, metrics
 from interviewer.evaluation.retrieval import evaluate, load_queries
-from interviewer.grading import Grader
+from interviewer.grading.grader import Grader
+from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import KnowledgeBase
 from interviewer.ports import Embedder
-from interviewer.scoring import Scorer
 
 pytestmark = pytest.mark.slow
 

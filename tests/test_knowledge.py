@@ -9,8 +9,8 @@ import pytest
 
 from interviewer.domain import GRADED_PHASES, CaseId
 from interviewer.fakes import HashEmbedder
+from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
-from interviewer.scoring import Scorer
 
 ROOT = Path(__file__).resolve().parent.parent / "knowledge"
 

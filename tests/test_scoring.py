@@ -9,10 +9,12 @@ import pytest
 
 from interviewer.domain import CaseId, Phase, Role, Turn, TurnKind
 from interviewer.fakes import HashEmbedder
-from interviewer.grading import Grader
-from interviewer.guards import list_like
+from interviewer.grading.depth import depth
+from interviewer.grading.grader import Grader
+from interviewer.grading.guards import list_like
+from interviewer.grading.scoring import Scorer
+from interviewer.grading.units import candidate_units
 from interviewer.knowledge import KnowledgeBase
-from interviewer.scoring import Scorer, candidate_units, depth
 from interviewer.transcript import Transcript
 
 CASE = CaseId.AD_CLICK_PREDICTION

@@ -300,3 +300,22 @@ def test_a_note_without_its_own_questions_falls_back_to_its_follow_ups(
     built.store.close()
     assert reply.kind is TurnKind.FOLLOW_UP
     assert any(q in reply.text for q in note.follow_ups)
+
+
+def test_history_reads_go_through_the_service(wiring: Wiring) -> None:
+    service = wiring.service
+    ended = service.start(CaseId.AD_CLICK_PREDICTION, Mode.DRILL, Phase.SERVING).state.id
+    service.send(ended, "We serve from a feature store with a 50 ms p99 budget per request.")
+    service.command(ended, "end")
+    open_id = service.start(CaseId.AD_CLICK_PREDICTION, Mode.FULL).state.id
+
+    assert {s.id for s in service.sessions()} == {open_id, ended}
+    finals = service.final_reports()
+    assert [f.session_id for f in finals] == [ended]
+    assert finals[0].case == CaseId.AD_CLICK_PREDICTION.value
+    assert not finals[0].report.partial and Phase.SERVING in finals[0].report.phases
+
+    assert service.delete(ended) is True
+    assert service.delete(ended) is False
+    assert service.final_reports() == []
+    assert [s.id for s in service.sessions()] == [open_id]

@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 from interviewer.cli import app
 from interviewer.domain import CaseId, Phase, Role, Turn, TurnKind
 from interviewer.fakes import HashEmbedder
-from interviewer.grading import Grader, to_markdown
+from interviewer.grading.grader import Grader
+from interviewer.grading.report import to_markdown
+from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import SKETCHED_PHASES, KnowledgeBase, PhaseNote, default_knowledge
-from interviewer.scoring import Scorer
 from interviewer.sketch import SketchError, parse
 from interviewer.sketch_check import (
     check,

@@ -17,7 +17,7 @@ from tokenizers import Tokenizer
 
 from interviewer.ports import Vectors
 
-TOKENIZER = Path(__file__).resolve().parent / "assets" / "minilm" / "tokenizer.json"
+TOKENIZER = Path(__file__).resolve().parent.parent / "assets" / "minilm" / "tokenizer.json"
 MAX_TOKENS = 128  # the length MiniLM was trained on; longer inputs cost quadratically more
 BATCH = 32
 
@@ -30,7 +30,7 @@ def model_path() -> Path:
 
 
 class MiniLMEmbedder:
-    """Implements the Embedder port and Chroma's embedding-function call signature."""
+    """Implements the Embedder port (vectors are handed to Chroma, never computed by it)."""
 
     def __init__(self, threads: int = 2) -> None:
         options = ort.SessionOptions()

@@ -15,10 +15,11 @@ import numpy as np
 
 from interviewer.domain import Role
 from interviewer.evaluation import EVALS_DIR
-from interviewer.grading import Grader
+from interviewer.grading.grader import Grader
+from interviewer.grading.scoring import Scorer
+from interviewer.grading.thresholds import LEVEL_CUTS
 from interviewer.knowledge import default_knowledge
 from interviewer.ports import Embedder
-from interviewer.scoring import LEVEL_CUTS, Scorer
 from interviewer.text import words
 from interviewer.transcript import Transcript
 

@@ -266,7 +266,7 @@ def metrics(
     sessions: list[tuple[Plan, SessionState]], wiring_scorer: object, knowledge: KnowledgeBase
 ) -> dict[str, dict[str, Tally]]:
     """Per metric, per case (plus 'all'): hits / total."""
-    from interviewer.scoring import Scorer
+    from interviewer.grading.scoring import Scorer
 
     assert isinstance(wiring_scorer, Scorer)
     scorer = wiring_scorer
@@ -378,7 +378,7 @@ def failures(tallies: dict[str, dict[str, Tally]]) -> list[str]:
 def run_replay(
     embedder: Embedder, write_report: bool = True, data_dir: Path | None = None
 ) -> tuple[str, list[str]]:
-    from interviewer.scoring import Scorer
+    from interviewer.grading.scoring import Scorer
 
     knowledge = default_knowledge()
     results = replay(embedder, knowledge=knowledge, data_dir=data_dir)

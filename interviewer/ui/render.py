@@ -22,7 +22,8 @@ from interviewer.domain import (
     Status,
     TurnKind,
 )
-from interviewer.grading import GradeReport, to_markdown
+from interviewer.grading.models import GradeReport
+from interviewer.grading.report import to_markdown
 from interviewer.knowledge import KnowledgeBase
 from interviewer.sketch_check import saved_message
 from interviewer.text import markdown_literal
@@ -194,4 +195,5 @@ CSS = """
 .phase-bar .phase.done {background:#bbf7d0; color:#14532d}
 .phase-bar .phase.current {background:#2563eb; color:white; font-weight:600}
 .phase-bar .phase.skipped {opacity:0.35}
+.hidden-download {display:none !important}
 """

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -16,7 +17,10 @@ import numpy as np
 
 from interviewer.domain import Role, TurnKind
 from interviewer.errors import InterviewerError
+from interviewer.ui.shared import Screen, Updates
 from interviewer.wiring import Wiring
+
+SendHandler = Callable[[str, str, bool], Iterator[Updates]]
 
 
 def voice_installed() -> bool:
@@ -126,3 +130,83 @@ class VoiceEngines:
                     yield (rate, np.asarray(samples)), len(state.turns)
         except InterviewerError:
             yield gr.update(), len(state.turns)
+
+
+@dataclass(frozen=True)
+class VoiceRow:
+    """Microphone, speaker and their switches; hidden when the voice extra is not installed."""
+
+    mic: gr.Audio
+    speaker: gr.Audio
+    speak_toggle: gr.Checkbox
+    auto_send: gr.Checkbox
+    voiced: gr.State  # the text in the box came from the microphone
+    spoken: gr.State  # how many turns have been read aloud already
+
+
+def build_row(engines: VoiceEngines, speak_by_default: bool) -> VoiceRow:
+    with gr.Row(visible=voice_installed()):
+        mic = gr.Audio(
+            sources=["microphone", "upload"],
+            type="filepath",
+            label="Speak your answer: the transcript appears in the box to edit before sending",
+            elem_id="mic",
+        )
+        speaker = gr.Audio(
+            label="Interviewer voice",
+            autoplay=True,
+            streaming=True,
+            interactive=False,
+            elem_id="speaker",
+        )
+        with gr.Column(scale=0, min_width=180):
+            speak_toggle = gr.Checkbox(
+                value=speak_by_default and engines.can_speak,
+                label="Speak replies",
+                interactive=engines.can_speak,
+                elem_id="speak-toggle",
+            )
+            gr.Markdown(engines.voice_notice, elem_id="voice-notice")
+            auto_send = gr.Checkbox(
+                value=False,
+                label="Send as soon as it is transcribed (no review)",
+                elem_id="auto-send",
+            )
+    return VoiceRow(mic, speaker, speak_toggle, auto_send, gr.State(False), gr.State(0))
+
+
+def speak_args(row: VoiceRow, session_id: gr.State) -> tuple[list[Any], list[Any]]:
+    """(inputs, outputs) of `VoiceEngines.speak`, chained after every event that adds turns."""
+    return [session_id, row.speak_toggle, row.spoken], [row.speaker, row.spoken]
+
+
+def still_voiced(auto: bool, was_voiced: bool) -> bool:
+    """Sent already: the flag is spent. Waiting for review: Enter sends a voice turn."""
+    return was_voiced and not auto
+
+
+def wire_microphone(
+    row: VoiceRow, engines: VoiceEngines, screen: Screen, send: SendHandler
+) -> None:
+    """A finished recording is transcribed into the box; with auto-send it is sent at once."""
+
+    def on_heard(text: str, sid: str, was_voiced: bool, auto: bool) -> Iterator[Updates]:
+        if not (auto and was_voiced and text.strip()):
+            yield {}  # the transcript waits in the box for review
+            return
+        yield from send(text, sid, was_voiced)
+
+    def backchannel_if_auto(sid: str, enabled: bool, was_voiced: bool, auto: bool) -> Iterator[Any]:
+        yield from engines.backchannel(sid, enabled and auto, was_voiced)
+
+    speak = speak_args(row, screen.session_id)
+    for recorded in (row.mic.stop_recording, row.mic.upload):
+        heard = recorded(
+            engines.heard, [row.mic, screen.session_id], [screen.box, screen.status, row.voiced]
+        )
+        heard = heard.then(lambda: None, None, row.mic)
+        inputs = [screen.session_id, row.speak_toggle, row.voiced, row.auto_send]
+        heard.then(backchannel_if_auto, inputs, row.speaker)
+        heard.then(
+            on_heard, [screen.box, screen.session_id, row.voiced, row.auto_send], screen.outputs
+        ).then(still_voiced, [row.auto_send, row.voiced], row.voiced).then(engines.speak, *speak)

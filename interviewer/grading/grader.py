@@ -1,4 +1,4 @@
-"""Turns a transcript into a Report: per-phase scores from `scoring`, plus the human-facing parts.
+"""Turns a transcript into a Report: per-phase scores, plus the human-facing parts.
 
 No model is needed. The report never contains a score the scorer did not compute, and a phase with
 too little candidate text is "insufficient evidence" (score null), never a guess.
@@ -7,8 +7,6 @@ too little candidate text is "insufficient evidence" (score null), never a guess
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from pydantic import BaseModel, ConfigDict
 
 from interviewer.domain import (
     GRADED_PHASES,
@@ -23,32 +21,12 @@ from interviewer.domain import (
     default_budgets,
     phase_name,
 )
+from interviewer.grading.models import GradeReport, PhaseGrade
+from interviewer.grading.scoring import Bar, Scorer
+from interviewer.grading.wrapup import grade_wrapup
 from interviewer.knowledge import KnowledgeBase
-from interviewer.scoring import Bar, PhaseGrade, Scorer, level_for
-from interviewer.sketch_check import markdown_lines as sketch_markdown
-from interviewer.sketch_check import with_sketch
-from interviewer.text import markdown_literal
+from interviewer.sketch_check import with_drawn, with_sketch
 from interviewer.transcript import Transcript
-
-LEVEL_NAMES = {1: "poor", 2: "partial", 3: "solid", 4: "strong"}
-
-
-class GradeReport(BaseModel):
-    """DESIGN.md section 6, plus fields for the human report (kept out of `contract_json`)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    case: CaseId
-    overall: float | None
-    phases: dict[Phase, PhaseGrade]
-    model_answers: dict[Phase, str] = {}
-    next_steps: list[str] = []
-    partial: bool = False
-    level: Level = Level.SENIOR
-
-    def contract_json(self) -> str:
-        return self.model_dump_json(include={"id", "case", "overall", "phases"})
 
 
 class Grader:
@@ -91,6 +69,10 @@ class Grader:
             next_steps=[] if partial else self._next_steps(case_id, grades),
             partial=partial,
             level=level,
+            # Sketch saves are Mermaid, not prose: the wrap-up reads the drawn boxes instead.
+            wrapup=grade_wrapup(
+                with_drawn(turns, case.notes), self.knowledge.rubrics.get("cross-cutting")
+            ),
         )
 
     def grade_transcript(self, transcript: Transcript, level: Level | None = None) -> GradeReport:
@@ -160,91 +142,3 @@ def _phases_present(turns: Sequence[Turn]) -> list[Phase]:
         t.phase for t in turns if t.role is Role.CANDIDATE and t.kind is not TurnKind.CLARIFYING
     }
     return [p for p in GRADED_PHASES if p in present]
-
-
-def score_label(score: float | None) -> str:
-    """ "78% (level 4, strong)": a score never reads like a level."""
-    if score is None:
-        return "insufficient evidence"
-    level = level_for(score)
-    return f"{score:.0%} (level {level}, {LEVEL_NAMES[level]})"
-
-
-def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
-    """The human report: shown in the app and the terminal, and exported. Candidate words are
-    HTML-escaped, so a quoted answer cannot inject markup wherever the Markdown is rendered."""
-    title = "Grade so far" if report.partial else "Interview report"
-    case = knowledge.case(report.case).facts
-    lines = [f"# {title}: {case.title}", "", f"**Overall:** {score_label(report.overall)}"]
-    if report.phases:
-        lines.append(f"**Graded against:** the {report.level} bar (each phase says its scope)")
-    lines += ["", "| phase | score | confidence |", "|---|---|---|"]
-    for phase, grade in report.phases.items():
-        sure = grade.confidence or "–"
-        mark = " ⚠" if grade.confidence == "low" else ""
-        lines.append(f"| {PHASE_TITLES[phase]} | {score_label(grade.score)}{mark} | {sure} |")
-    if report.partial:
-        lines += [
-            "",
-            "_Grade so far: missed points, model answers and next steps come with the final "
-            "report, so the interview stays a test._",
-        ]
-    else:
-        lines += ["", "## Next steps", ""]
-        lines += [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
-    lines += _misconception_lines(report)
-    for phase, grade in report.phases.items():
-        lines += _phase_lines(report, knowledge, phase, grade)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _misconception_lines(report: GradeReport) -> list[str]:
-    found = [m for g in report.phases.values() for m in g.misconceptions]
-    if not found:
-        return []
-    lines = ["", "## Misconceptions", ""]
-    for item in found:
-        lines += [
-            f"> “{_escape(item.quote)}” ({phase_name(item.phase)})",
-            "",
-            f"- **Why it is wrong:** {item.why_wrong}",
-        ]
-        if not report.partial:
-            lines.append(f"- **Correction:** {item.correction}")
-        lines.append("")
-    return lines
-
-
-def _phase_lines(
-    report: GradeReport, knowledge: KnowledgeBase, phase: Phase, grade: PhaseGrade
-) -> list[str]:
-    lines = ["", f"## {PHASE_TITLES[phase]}", ""]
-    if grade.bar:
-        lines += [f"_Bar: {grade.bar}._", ""]
-    if grade.insufficient_evidence:
-        lines.append("_Insufficient evidence: the candidate said almost nothing in this phase._")
-    rubric = knowledge.rubrics.get(str(phase))
-    for criterion in grade.criteria:
-        name = rubric.criterion(criterion.id).name if rubric else criterion.id
-        lines.append(f"### {name}: {criterion.score:.0%}")
-        for i, quote in enumerate(criterion.evidence):
-            said = criterion.sources[i] if i < len(criterion.sources) else phase
-            where = "" if said is phase else f" (said in {phase_name(said)})"
-            lines.append(f"> “{_escape(quote)}”{where}")
-        if criterion.why:
-            lines += ["", criterion.why]
-        lines.append("")
-    if grade.sketch is not None:
-        lines += sketch_markdown(grade.sketch)
-    if grade.missed:
-        lines += ["**Missed:**", *[f"- {m}" for m in grade.missed], ""]
-    if grade.flags:
-        lines += ["**Flags:**", *[f"- {_escape(f)}" for f in grade.flags], ""]
-    answer = report.model_answers.get(phase)
-    if answer:
-        lines += ["<details><summary>Model answer</summary>", "", answer, "", "</details>"]
-    return lines
-
-
-def _escape(text: str) -> str:
-    return markdown_literal(text)

@@ -1,0 +1,1 @@
+"""The grader: guards, matching, depth, scoring and the report. No model, no framework."""

@@ -1,0 +1,156 @@
+"""The Interview tab: the phase bar, the clock, the chat, the answer box and the commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import gradio as gr
+
+from interviewer.errors import InterviewerError
+from interviewer.session import Command, SessionUpdate
+from interviewer.sketch_check import saved_message
+from interviewer.ui import render, sketch_panel, voice_panel
+from interviewer.ui.session_view import refuse, show, stream
+from interviewer.ui.shared import NO_SESSION, AppContext, Updates
+
+COMMANDS: tuple[Command, ...] = ("hint", "next", "grade", "end")
+
+
+@dataclass(frozen=True)
+class InterviewTab:
+    progress: gr.HTML
+    clock: gr.Markdown
+    chat: gr.Chatbot
+    box: gr.Textbox
+    send: gr.Button
+    commands: dict[Command, gr.Button]
+    voice: voice_panel.VoiceRow
+    why: gr.Markdown
+    sketch: sketch_panel.SketchPanel
+
+
+def build(engines: voice_panel.VoiceEngines, speak_by_default: bool) -> InterviewTab:
+    """Lay out the tab (call inside `gr.Tab`)."""
+    progress, clock, chat, box, send = build_top()
+    commands = build_commands()
+    voice = voice_panel.build_row(engines, speak_by_default)
+    why, sketch = build_notes()
+    return InterviewTab(progress, clock, chat, box, send, commands, voice, why, sketch)
+
+
+def build_top() -> tuple[gr.HTML, gr.Markdown, gr.Chatbot, gr.Textbox, gr.Button]:
+    """Phase bar, clock, chat and answer box (call inside `gr.Tab`)."""
+    progress = gr.HTML(render.progress_html(None), elem_id="progress")
+    clock = gr.Markdown(render.clock_text(None), elem_id="clock")
+    chat = gr.Chatbot(
+        label="Interview",
+        height=460,
+        elem_id="chat",
+        sanitize_html=True,
+        group_consecutive_messages=False,
+        render_markdown=True,
+    )
+    with gr.Row():
+        box = gr.Textbox(
+            placeholder="Type your answer. Enter sends, Shift+Enter adds a line.",
+            lines=1,
+            max_lines=12,
+            show_label=False,
+            scale=8,
+            elem_id="answer-box",
+        )
+        send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+    return progress, clock, chat, box, send
+
+
+def build_commands() -> dict[Command, gr.Button]:
+    with gr.Row():
+        return {
+            "hint": gr.Button("Hint", size="sm", elem_id="hint"),
+            "next": gr.Button("Next phase", size="sm", elem_id="next"),
+            "grade": gr.Button("Grade so far", size="sm", elem_id="grade"),
+            "end": gr.Button("End interview", size="sm", variant="stop", elem_id="end"),
+        }
+
+
+def build_notes() -> tuple[gr.Markdown, sketch_panel.SketchPanel]:
+    """ "Why this question?" and the architecture sketch, below the voice row."""
+    with gr.Accordion("Why this question?", open=False, elem_id="why"):
+        why = gr.Markdown("_No grounded question yet._")
+    return why, sketch_panel.build()
+
+
+class InterviewHandlers:
+    def __init__(self, app: AppContext) -> None:
+        self.app = app
+
+    def send(self, text: str, sid: str, was_voiced: bool = False) -> Iterator[Updates]:
+        screen = self.app.screen
+        if not sid:
+            yield {**refuse(self.app, sid, NO_SESSION), screen.box: text}
+            return
+        try:
+            updates = self.app.service.send_stream(sid, text, voice=was_voiced)
+            first = next(updates)
+        except InterviewerError as err:
+            # Refused input stays in the box so nothing typed is lost.
+            yield {**refuse(self.app, sid, err.user_message), screen.box: text}
+            return
+        yield {**show(self.app, first, same_session=True), screen.box: ""}
+        yield from stream(self.app, updates, sid, same_session=True)
+
+    def command(self, command: Command) -> Callable[[str], Iterator[Updates]]:
+        def handler(sid: str) -> Iterator[Updates]:
+            if not sid:
+                yield refuse(self.app, sid, NO_SESSION)
+                return
+            yield from stream(self.app, self.app.service.command_stream(sid, command), sid)
+
+        return handler
+
+    def tick(self, sid: str) -> Updates:
+        if not sid:
+            return {}
+        try:
+            update = self.app.service.tick(sid)
+        except InterviewerError:
+            return {}
+        if update is None:
+            loaded = self.app.load(sid)
+            return {self.app.screen.clock: render.clock_text(loaded.state if loaded else None)}
+        return show(self.app, update, same_session=True)
+
+    def save_board(self, text: str, sid: str) -> Updates:
+        if not sid:
+            return refuse(self.app, sid, "Start an interview first.")
+        try:
+            state = self.app.service.save_whiteboard(sid, text)
+        except InterviewerError as err:
+            return refuse(self.app, sid, err.user_message)
+        saved = saved_message(text)
+        return show(self.app, SessionUpdate(state=state), saved, same_session=True)
+
+
+def wire(tab: InterviewTab, app: AppContext, engines: voice_panel.VoiceEngines) -> None:
+    """Typed and spoken answers, the command buttons, the sketch and the clock."""
+    handlers = InterviewHandlers(app)
+    screen, voice = app.screen, tab.voice
+    speak = voice_panel.speak_args(voice, screen.session_id)
+    for sent in (tab.box.submit, tab.send.click):
+        # Two listeners on one trigger run side by side: "Okay." plays while the reply streams.
+        sent(
+            engines.backchannel,
+            [screen.session_id, voice.speak_toggle, voice.voiced],
+            voice.speaker,
+        )
+        sent(handlers.send, [tab.box, screen.session_id, voice.voiced], screen.outputs).then(
+            lambda: False, None, voice.voiced
+        ).then(engines.speak, *speak)
+    voice_panel.wire_microphone(voice, engines, screen, handlers.send)
+    for command, button in tab.commands.items():
+        button.click(handlers.command(command), screen.session_id, screen.outputs).then(
+            engines.speak, *speak
+        )
+    tab.sketch.save.click(handlers.save_board, [tab.sketch.text, screen.session_id], screen.outputs)
+    gr.Timer(5.0).tick(handlers.tick, screen.session_id, screen.outputs)
