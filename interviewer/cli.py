@@ -465,6 +465,12 @@ def sketch_check(
     from interviewer.transcript import load_transcript
 
     note = default_knowledge().case(parse_case(case)).notes[parse_phase(phase)]
+    if not note.components:
+        raise InputRejected(
+            phase,
+            user_message=f"The {phase} notes list no components to check a sketch against; "
+            "sketches are checked for data, modeling, serving and monitoring.",
+        )
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from interviewer.cli import app
 from interviewer.domain import CaseId, Phase, Role, Turn, TurnKind
+from interviewer.errors import InputRejected
 from interviewer.fakes import HashEmbedder
 from interviewer.grading.grader import Grader
 from interviewer.grading.report import to_markdown
@@ -400,3 +401,31 @@ def test_cli_invalid_mermaid_exits_non_zero_with_the_line(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "line 3: expected a node after the arrow" in result.output
     assert path.read_text(encoding="utf-8") == text  # the candidate's file is left alone
+
+
+def test_cli_compares_with_a_transcript_and_refuses_a_phase_without_components(
+    tmp_path: Path,
+) -> None:
+    sketch = tmp_path / "serving.mmd"
+    sketch.write_text(SERVING, encoding="utf-8")
+    transcript = tmp_path / "t.json"
+    said = "Full-precision vectors come from a key-value store to re-score the candidates."
+    transcript.write_text(
+        json.dumps(
+            {
+                "id": "t",
+                "case": "visual-search",
+                "turns": [{"role": "candidate", "phase": "serving", "text": said}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    args = ["sketch", "check", str(sketch), "--case", "visual-search", "--phase", "serving"]
+    result = CliRunner().invoke(app, [*args, "--transcript", str(transcript), "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["undrawn"] == ["full-precision vector store"]
+    assert "Tombstone filter" in {d["label"] for d in found["unexplained"]}
+    refused = CliRunner().invoke(app, [*args[:-1], "requirements"])
+    assert isinstance(refused.exception, InputRejected)  # main() prints it and exits 2
+    assert "no components" in refused.exception.user_message
