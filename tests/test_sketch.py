@@ -429,3 +429,16 @@ def test_cli_compares_with_a_transcript_and_refuses_a_phase_without_components(
     refused = CliRunner().invoke(app, [*args[:-1], "requirements"])
     assert isinstance(refused.exception, InputRejected)  # main() prints it and exits 2
     assert "no components" in refused.exception.user_message
+
+
+def test_the_panel_preview_keeps_the_last_good_drawing_on_an_error() -> None:
+    from interviewer.ui.sketch_panel import EMPTY, preview
+
+    drawn, status, good = preview(SERVING, "")
+    assert drawn.startswith("```mermaid\nflowchart LR") and good == SERVING
+    assert status == "✓ Valid Mermaid: 9 boxes, 9 arrows."
+    broken = SERVING + "\n  rr -->"
+    kept, status, good = preview(broken, SERVING)
+    assert kept == drawn and good == SERVING
+    assert status.startswith("⚠ Line 15: expected a node after the arrow")
+    assert preview("   ", SERVING) == (EMPTY, "", "")
