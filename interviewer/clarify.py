@@ -98,9 +98,10 @@ def answer_all(facts: CaseFacts, text: str, *, whole_if_none: bool = True) -> li
                     out.append(Asked(text=clause.strip(), fact=None))
                 continue
             matched = True
-            if fact.id not in seen:
-                seen.add(fact.id)
-                out.append(Asked(text=clause.strip(), fact=fact))
+            for each in (fact, *_also_named(facts, clause, fact)):
+                if each.id not in seen:
+                    seen.add(each.id)
+                    out.append(Asked(text=clause.strip(), fact=each))
         if not matched and whole is not None and whole.id not in seen:
             seen.add(whole.id)
             out.append(Asked(text=question, fact=whole))
@@ -121,6 +122,22 @@ def best_fact(facts: CaseFacts, question: str) -> Fact | None:
         if score > best_score:
             best_score, best = score, fact
     return best if best_score >= MATCH else None
+
+
+def _also_named(facts: CaseFacts, clause: str, best: Fact) -> list[Fact]:
+    """Other facts a clause names by one of their own cue phrases ("rules about minors and about
+    fake accounts" names two), when that phrase is not part of what matched the best fact."""
+    lowered = _plain(clause)
+    taken = {w for cue in _named(best, lowered) for w in words(cue)}
+    return [
+        fact
+        for fact in facts.facts
+        if fact.id != best.id and any(not set(words(cue)) & taken for cue in _named(fact, lowered))
+    ]
+
+
+def _named(fact: Fact, lowered: str) -> list[str]:
+    return [cue for cue in fact.keywords if _has_phrase(lowered, cue.lower())]
 
 
 def _cue_score(fact: Fact, lowered: str, asked: set[str]) -> float:

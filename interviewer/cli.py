@@ -293,12 +293,15 @@ def say(
 @knowledge_app.command("check")
 def knowledge_check() -> None:
     """Validate every note, fact sheet and rubric; print counts."""
+    from interviewer.grading.cues import false_alarms
     from interviewer.knowledge import KNOWLEDGE_DIR, load_knowledge
 
     kb = load_knowledge(KNOWLEDGE_DIR)
     for key, value in kb.counts().items():
         typer.echo(f"{key:>20}: {value}")
     short = kb.shortfalls()
+    for case in kb.cases.values():  # a cue that fires on its case's own right answers
+        short += false_alarms(list(case.notes.values()))
     for gap in short:
         typer.secho(f"  below the bar: {gap}", fg=typer.colors.RED, err=True)
     if short:

@@ -90,6 +90,16 @@ _DOMAIN_HINTS = re.compile(
 )
 
 
+# How people say they are stepping away from the topic. A case's vocabulary is broad ("week",
+# "team", "think" all occur in the notes), so the share test alone misses plain small talk.
+_ASIDE = re.compile(
+    r"\b(unrelated|off[- ]topic|random(ly)? (question|thought|aside)|^\W*random\W+but|by the way|btw|"
+    r"side note|on another note|changing the subject|change of subject|quick aside|"
+    r"not (about|related to) (this|the interview))\b",
+    re.IGNORECASE,
+)
+
+
 def questions(text: str) -> list[str]:
     """The sentences of `text` that ask something (end in "?")."""
     return [s for s in sentences(text) if s.rstrip().endswith("?")]
@@ -111,7 +121,7 @@ def classify(text: str, domain_words: frozenset[str] = frozenset()) -> Intent:
             return intent
     if n_words <= 12 and _DONT_KNOW.search(stripped):
         return Intent.DONT_KNOW
-    if short and _off_topic(stripped, domain_words):
+    if n_words <= SHORT and _off_topic(stripped, domain_words):
         return Intent.OFF_TOPIC
     asked = questions(stripped)
     parts = sentences(stripped)
@@ -147,8 +157,11 @@ def _mostly_foreign(text: str) -> bool:
 
 
 def _off_topic(text: str, domain_words: frozenset[str]) -> bool:
-    """Small talk: several content words, no system-design word, little of the case's vocabulary."""
+    """Small talk: several content words, no system-design word, and either an aside marker
+    ("totally unrelated, but...") or little of the case's vocabulary."""
     found = content_words(text)
     if len(found) < OFF_TOPIC_WORDS or _DOMAIN_HINTS.search(text):
         return False
+    if _ASIDE.search(text):
+        return True
     return len(found & domain_words) / len(found) < OFF_TOPIC_SHARE

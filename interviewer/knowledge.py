@@ -101,6 +101,10 @@ Signal = Annotated[
 ]
 
 
+# Two to five space-separated slots, each one or more words joined by "|", all lower case.
+Cue = Annotated[str, Field(pattern=r"^[a-z0-9%'|.-]+( [a-z0-9%'|.-]+){1,4}$")]
+
+
 class KeyPoint(Strict):
     id: Kebab
     criterion: Kebab
@@ -125,6 +129,9 @@ class Misconception(Strict):
     claim: Text
     phrasings: list[Text] = Field(min_length=2, max_length=4)
     signals: list[Signal] = Field(min_length=1, max_length=8)
+    # Stance cues: word slots that together say the wrong thing, not just its topic
+    # ("random|shuffle split|pairs"); see interviewer/grading/cues.py for how they match.
+    cues: list[Cue] = Field(default_factory=list[str], max_length=8)
     why_wrong: Text
     correction: Correction
     challenge: Text

@@ -223,7 +223,7 @@ class Policy:
         if wrong is not None:
             return _challenge(action, wrong, facts)
         note = case.notes[phase]
-        if _vague(last) and not _just_probed(state, phase):
+        if _vague(last, self.intent(state, last)) and not _just_probed(state, phase):
             return self._probe(state, action, note, facts)
         gaps = self.uncovered(state, note)
         if not gaps or state.follow_ups_asked >= MAX_FOLLOW_UPS:
@@ -509,14 +509,16 @@ def _shorten(text: str, max_words: int) -> str:
     return text.strip() if len(tokens) <= max_words else " ".join(tokens[:max_words]) + " …"
 
 
-_SPECIFIC = re.compile(r"\d|(because|since|so that|so we|which means|otherwise|by|via|using)", re.I)
+_SPECIFIC = re.compile(
+    r"\d|\b(because|since|so that|so we|which means|otherwise|by|via|using)\b", re.IGNORECASE
+)
 
 
-def _vague(answer: str) -> bool:
+def _vague(answer: str, intent: Intent) -> bool:
     """A bare name or two with no number, mechanism or reason: "Embeddings. They're big." """
     if not answer.strip() or len(content_words(answer)) >= VAGUE_WORDS:
         return False
-    return not _SPECIFIC.search(answer) and classify(answer) is Intent.ANSWER
+    return not _SPECIFIC.search(answer) and intent is Intent.ANSWER
 
 
 def _just_probed(state: SessionState, phase: Phase) -> bool:

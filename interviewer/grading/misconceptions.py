@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interviewer.grading.cues import Cue, any_match
 from interviewer.knowledge import Misconception, PhaseNote
 from interviewer.ports import Embedder, Vectors
 from interviewer.text import content_words
@@ -26,6 +27,8 @@ from interviewer.text import content_words
 WRONG_MIN = 0.60
 # ...and closer to it than to the right statement by this margin.
 WRONG_MARGIN = 0.15
+# A stance cue is the note author's own word that the sentence says the wrong thing.
+CUE_SCORE = 1.0
 _REJECTS = re.compile(
     r"\b(mistake|wrong|myth|trap|pitfall|misconception|naive|tempting|common error|people often|"
     r"a common|some people|you might think|it'?s tempting|would be wrong|is wrong|fails?)\b",
@@ -39,6 +42,7 @@ class WrongIndex:
     patterns: list[re.Pattern[str]]
     wrong_vectors: list[Vectors]  # per misconception: its claim and phrasings
     right_vectors: list[Vectors]  # per misconception: its correction
+    cues: list[list[Cue]]  # per misconception: its stance cues
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ def build_wrong_index(embedder: Embedder, note: PhaseNote) -> WrongIndex:
         point = points.get(item.correction.key_point)
         fixes = [item.correction.statement, *(point.phrasings if point else [])]
         right.append(embedder.embed(fixes))
-    return WrongIndex(items, patterns, wrong, right)
+    cues = [[Cue.parse(c) for c in item.cues] for item in items]
+    return WrongIndex(items, patterns, wrong, right, cues)
 
 
 def asserted(
@@ -79,9 +84,12 @@ def asserted(
             continue
         best: Asserted | None = None
         for m, item in enumerate(index.items):
-            if not index.patterns[m].search(text):
+            if any_match(index.cues[m], text):
+                score = CUE_SCORE
+            elif index.patterns[m].search(text):
+                score = _assertion(index, m, vectors[u], bar)
+            else:
                 continue
-            score = _assertion(index, m, vectors[u], bar)
             if score is not None and (best is None or score > best.score):
                 best = Asserted(unit=u, misconception=item, score=score)
         if best is not None:

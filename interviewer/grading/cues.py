@@ -1,0 +1,99 @@
+"""Stance cues: the words that, together in one sentence, assert a misconception.
+
+Sentence embeddings hear the topic of a sentence far better than its stance ("random split" and
+"split by time, not at random" sit close together), so a note's misconception can carry cues an
+expert would listen for: two to five slots, each a word or a few alternatives joined by "|"
+("random|shuffle split|pairs"). A sentence matches a cue when every slot has a word in it, in any
+order, after the same light stemming the matcher uses. A slot word preceded closely by a negation
+("not", "never", "instead of", "n't") does not count, unless the cue itself holds a negation slot
+("no need recalibrate"), so "split by time, not at random" never matches "random split".
+Written by hand rather than with a parser library: the rules are five lines and must stay
+predictable for note authors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from interviewer.knowledge import PhaseNote
+from interviewer.text import sentences, stem, words
+
+NEGATIONS = frozenset(
+    {"not", "no", "never", "without", "avoid", "instead", "rather", "nor", "neither", "stop"}
+)
+# How many words before a cue word a negation still reaches ("not at random" -> reaches).
+NEGATION_REACH = 3
+_CONTRACTION = re.compile(r"n['’]t\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cue:
+    slots: tuple[frozenset[str], ...]
+    negated: bool  # the cue itself says "no"/"not"/...: negations are then wanted, not a veto
+
+    @classmethod
+    def parse(cls, text: str) -> Cue:
+        slots = tuple(frozenset(_norm(w) for w in slot.split("|")) for slot in text.split())
+        return cls(slots, any(slot & NEGATIONS for slot in slots))
+
+
+def _norm(word: str) -> str:
+    return stem(word.strip("%").lower())
+
+
+def tokens(sentence: str) -> list[str]:
+    """The sentence's words, stemmed; "don't" reads as "do not", a hyphenated word also as parts."""
+    out: list[str] = []
+    for word in words(_CONTRACTION.sub(" not", sentence.replace("cannot", "can not"))):
+        out.append(_norm(word))
+        if "-" in word or "/" in word:
+            out.extend(_norm(part) for part in re.split(r"[-/]", word) if part)
+    return out
+
+
+def matches(cue: Cue, said: Sequence[str]) -> bool:
+    """Every slot is filled by a word of the sentence that no nearby negation turns around."""
+    for slot in cue.slots:
+        places = [i for i, word in enumerate(said) if word in slot]
+        if cue.negated or slot & NEGATIONS:
+            if not places:
+                return False
+            continue
+        if not any(not _negated(said, i) for i in places):
+            return False
+    return True
+
+
+def _negated(said: Sequence[str], at: int) -> bool:
+    return any(word in NEGATIONS for word in said[max(0, at - NEGATION_REACH) : at])
+
+
+def any_match(cues: Sequence[Cue], sentence: str) -> bool:
+    said = tokens(sentence)
+    return any(matches(cue, said) for cue in cues)
+
+
+def false_alarms(notes: Sequence[PhaseNote]) -> list[str]:
+    """Cues that fire on a case's own right answers (key points, corrections, model answers,
+    decision rules): each is a cue that would challenge a correct statement."""
+    right = [text for note in notes for text in _right_texts(note)]
+    found: list[str] = []
+    for note in notes:
+        for item in note.misconceptions:
+            for raw in item.cues:
+                cue = Cue.parse(raw)
+                hit = next((t for t in right if matches(cue, tokens(t))), None)
+                if hit is not None:
+                    found.append(
+                        f"{note.case}/{note.phase} {item.id}: cue {raw!r} fires on {hit!r}"
+                    )
+    return found
+
+
+def _right_texts(note: PhaseNote) -> list[str]:
+    texts = [s for p in note.key_points for s in (p.statement, *p.phrasings)]
+    texts += [m.correction.statement for m in note.misconceptions]
+    texts += [rule.sentence() for rule in note.rules]
+    return texts + sentences(note.model_answer)
