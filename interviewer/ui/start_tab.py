@@ -11,7 +11,7 @@ from gradio.events import Dependency
 
 from interviewer.domain import GRADED_PHASES, PHASE_TITLES, CaseId, Level, Mode, Phase, Status
 from interviewer.knowledge import KnowledgeBase
-from interviewer.ui import render
+from interviewer.ui import render, sheet_download
 from interviewer.ui.session_view import refuse, stream
 from interviewer.ui.shared import AppContext, Updates
 
@@ -38,6 +38,7 @@ class StartTab:
     start_btn: gr.Button
     resume_note: gr.Markdown
     resume_btn: gr.Button
+    sheet: sheet_download.SheetDownload
 
 
 def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
@@ -74,6 +75,7 @@ def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
         elem_id="level",
     )
     start_btn = gr.Button("Start interview", variant="primary", elem_id="start-btn")
+    sheet = sheet_download.build()
     resume_note = gr.Markdown("")
     resume_btn = gr.Button("Resume my unfinished session", visible=False, elem_id="resume-saved")
     return StartTab(
@@ -86,6 +88,7 @@ def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
         start_btn,
         resume_note,
         resume_btn,
+        sheet,
     )
 
 
@@ -131,5 +134,6 @@ def wire(tab: StartTab, app: AppContext, demo: gr.Blocks) -> Dependency:
     tab.mode_pick.change(mode_visibility, tab.mode_pick, [tab.phase_pick, tab.minutes])
     tab.surprise.click(handlers.surprise, None, tab.case_pick)
     demo.load(handlers.offer_resume, screen.saved_id, [tab.resume_note, tab.resume_btn])
+    sheet_download.wire(tab.sheet, app, tab.case_pick, tab.level_pick)
     inputs = [tab.case_pick, tab.mode_pick, tab.phase_pick, tab.minutes, tab.level_pick]
     return tab.start_btn.click(handlers.start, inputs, screen.outputs)
