@@ -486,6 +486,24 @@ def sketch_check(
         typer.echo("\n".join(summary_lines(found)))
 
 
+@app.command("next")
+def next_drill() -> None:
+    """What to drill next: the weakest criterion due, spaced 1, 3, 7 days, from your history."""
+    from interviewer.adapters.store import Store
+    from interviewer.drill_text import plan_lines
+    from interviewer.knowledge import default_knowledge
+    from interviewer.session import plan_drills, read_final_reports
+    from interviewer.wiring import SystemClock
+
+    now = SystemClock().now()
+    store = Store(_settings().db_path)
+    try:
+        plan = plan_drills(read_final_reports(store), default_knowledge(), now)
+    finally:
+        store.close()
+    typer.echo("\n".join(plan_lines(plan, default_knowledge(), now)))
+
+
 @app.command("study-sheet")
 def study_sheet(
     case: Annotated[str, typer.Option("--case", help="Case id, e.g. visual-search.")],
