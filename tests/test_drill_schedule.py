@@ -192,3 +192,28 @@ def test_cli_next_prints_the_pick_with_its_reason_and_command(
     assert lines[0] == expected[0] and lines[1] == expected[1]
     assert lines[0].startswith("Recommended next: ") and "interviewer drill --case" in lines[2]
     assert "Also due, weakest first:" in result.stdout
+
+
+def test_history_trends_keep_cases_apart() -> None:
+    from interviewer.ui import render
+
+    attempts = [
+        _attempt(POOR, 0, case=VS),
+        _attempt(SOLID, 1, case=ADS),
+        _attempt(STRONG, 2, case=VS),
+        _attempt(PARTIAL, 2, case=VS, phase=Phase.DATA, criterion="sources", name="Data sources"),
+    ]
+    figure = render.criterion_trend(attempts)
+    lines = {(t.legendgroup, t.name): list(t.y) for t in figure.data}
+    assert lines == {
+        ("ad-click-prediction", "serving / latency or throughput budget"): [SOLID],
+        ("visual-search", "data / data sources"): [PARTIAL],
+        ("visual-search", "serving / latency or throughput budget"): [POOR, STRONG],
+    }
+    phases = render.trend(
+        [(T0, "visual-search", "serving", 0.2), (T0 + 9, "ad-click-prediction", "serving", 0.8)]
+    )
+    assert sorted((t.legendgroup, list(t.y)) for t in phases.data) == [
+        ("ad-click-prediction", [0.8]),
+        ("visual-search", [0.2]),
+    ]

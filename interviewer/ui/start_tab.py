@@ -11,7 +11,7 @@ from gradio.events import Dependency
 
 from interviewer.domain import GRADED_PHASES, PHASE_TITLES, CaseId, Level, Mode, Phase, Status
 from interviewer.knowledge import KnowledgeBase
-from interviewer.ui import render, sheet_download
+from interviewer.ui import recommend_panel, render, sheet_download
 from interviewer.ui.session_view import refuse, stream
 from interviewer.ui.shared import AppContext, Updates
 
@@ -39,6 +39,7 @@ class StartTab:
     resume_note: gr.Markdown
     resume_btn: gr.Button
     sheet: sheet_download.SheetDownload
+    recommend: recommend_panel.RecommendPanel
 
 
 def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
@@ -52,6 +53,7 @@ def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
         f"**Interviewer model:** {render.safe(model_label)}  \n"
         "Everything runs on this computer; sessions are saved as you go."
     )
+    recommend = recommend_panel.build()
     case_pick = gr.Radio(
         case_choices,
         label="Pick a case",
@@ -89,6 +91,7 @@ def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
         resume_note,
         resume_btn,
         sheet,
+        recommend,
     )
 
 
@@ -127,8 +130,8 @@ def mode_visibility(mode: str) -> tuple[dict[str, object], dict[str, object]]:
     return gr.update(visible=mode == "drill"), gr.update(visible=mode == "custom")
 
 
-def wire(tab: StartTab, app: AppContext, demo: gr.Blocks) -> Dependency:
-    """Events of the tab; returns the start event so the caller can chain after it."""
+def wire(tab: StartTab, app: AppContext, demo: gr.Blocks, block: gr.Tab) -> list[Dependency]:
+    """Events of the tab; returns the events that start a session, so the caller can chain."""
     handlers = StartHandlers(app)
     screen = app.screen
     tab.mode_pick.change(mode_visibility, tab.mode_pick, [tab.phase_pick, tab.minutes])
@@ -136,4 +139,5 @@ def wire(tab: StartTab, app: AppContext, demo: gr.Blocks) -> Dependency:
     demo.load(handlers.offer_resume, screen.saved_id, [tab.resume_note, tab.resume_btn])
     sheet_download.wire(tab.sheet, app, tab.case_pick, tab.level_pick)
     inputs = [tab.case_pick, tab.mode_pick, tab.phase_pick, tab.minutes, tab.level_pick]
-    return tab.start_btn.click(handlers.start, inputs, screen.outputs)
+    recommended = recommend_panel.wire(tab.recommend, app, demo, block, tab.level_pick)
+    return [tab.start_btn.click(handlers.start, inputs, screen.outputs), recommended]
