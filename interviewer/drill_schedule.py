@@ -7,7 +7,8 @@ in one case is not cleared by a strong one in another. Rules:
 - after a low result the criterion is due again in 1 day; after one result at level 3 or 4 since
   the last low one, in 3 days; after two or more, in 7 days (the 1 / 3 / 7 ladder);
 - strong twice in a row: it drops out;
-- among the criteria due, the weakest (latest level, then latest score) comes first.
+- among the criteria due, the weakest (latest level, then latest score, then the longest run of
+  low results) comes first.
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ class Item:
     @property
     def latest(self) -> Attempt:
         return self.attempts[-1]
+
+    @property
+    def low_streak(self) -> int:
+        """How many results in a row, up to the latest, were low (a tie-break: longer is weaker)."""
+        streak = 0
+        for attempt in reversed(self.attempts):
+            if attempt.level > LOW_UP_TO:
+                break
+            streak += 1
+        return streak
 
     def reason(self) -> str:
         """ "serving / latency or throughput budget: 2 · partial, twice" """
@@ -119,7 +130,7 @@ def schedule(attempts: Sequence[Attempt], now: float) -> DrillPlan:
     due = [i for i in items if i.due_at is not None and i.due_at <= now]
     later = [i for i in items if i.due_at is not None and i.due_at > now]
     dropped = [i for i in items if i.due_at is None]
-    due.sort(key=lambda i: (i.latest.level, i.latest.score, i.due_at or 0.0))
+    due.sort(key=lambda i: (i.latest.level, i.latest.score, -i.low_streak, i.due_at or 0.0))
     later.sort(key=lambda i: (i.due_at or 0.0, i.latest.score))
     return DrillPlan(tuple(due), tuple(later), tuple(dropped))
 

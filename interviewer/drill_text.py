@@ -71,7 +71,9 @@ def plan_lines(plan: DrillPlan, knowledge: KnowledgeBase, now: float, limit: int
     if later and plan.due:
         lines += ["", "Later:"] + [f"  {item_line(i, now)}" for i in later[:limit]]
     if plan.dropped:
-        lines += ["", f"Dropped out (strong twice in a row): {len(plan.dropped)} criteria."]
+        count = len(plan.dropped)
+        noun = "criterion" if count == 1 else "criteria"
+        lines += ["", f"Dropped out (strong twice in a row): {count} {noun}."]
     return lines
 
 

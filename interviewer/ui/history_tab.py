@@ -76,10 +76,11 @@ def history_values(app: AppContext, criteria: gr.Plot) -> Updates:
     attempts = attempts_from_reports(
         ((f.session_id, f.at, f.report) for f in finals), app.knowledge
     )
+    titles = {c.value: case.facts.title for c, case in app.knowledge.cases.items()}
     return {
         app.screen.history_table: rows,
-        app.screen.trend: render.trend(points),
-        criteria: render.criterion_trend(attempts),
+        app.screen.trend: render.trend(points, titles),
+        criteria: render.criterion_trend(attempts, titles),
     }
 
 

@@ -167,7 +167,9 @@ def report_markdown(report: GradeReport | None, knowledge: KnowledgeBase | None 
     return to_markdown(report, knowledge)
 
 
-def trend(points: list[tuple[float, str, str, float]]) -> go.Figure:
+def trend(
+    points: list[tuple[float, str, str, float]], titles: dict[str, str] | None = None
+) -> go.Figure:
     """points: (timestamp, case, phase, score) from final reports; one line per case and phase,
     so no line joins scores of different cases."""
     series: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -176,10 +178,10 @@ def trend(points: list[tuple[float, str, str, float]]) -> go.Figure:
     order = {p.value: i for i, p in enumerate(GRADED_PHASES)}
     keys = sorted(series, key=lambda k: (k[0], order.get(k[1], 99)))
     named = [(k[0], SHORT_TITLES.get(Phase(k[1]), k[1]), sorted(series[k])) for k in keys]
-    return _lines(named, height=320)
+    return _lines(named, titles or {}, height=320)
 
 
-def criterion_trend(attempts: Sequence[Attempt]) -> go.Figure:
+def criterion_trend(attempts: Sequence[Attempt], titles: dict[str, str] | None = None) -> go.Figure:
     """One line per case and criterion ("serving / latency or throughput budget"), grouped by case
     in the legend; a case's lines never join another case's points."""
     series: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
@@ -189,26 +191,31 @@ def criterion_trend(attempts: Sequence[Attempt]) -> go.Figure:
     order = {p.value: i for i, p in enumerate(GRADED_PHASES)}
     keys = sorted(series, key=lambda k: (k[0], order.get(k[1], 99), k[2]))
     named = [(k[0], f"{k[1]} / {k[2].lower()}", sorted(series[k])) for k in keys]
-    return _lines(named, height=420)
+    return _lines(named, titles or {}, height=420)
 
 
-def _lines(named: list[tuple[str, str, list[tuple[float, float]]]], height: int) -> go.Figure:
-    """(case, line name, [(time, score)]) → one trace each, in a legend group per case."""
+def _lines(
+    named: list[tuple[str, str, list[tuple[float, float]]]], titles: dict[str, str], height: int
+) -> go.Figure:
+    """(case, line name, [(time, score)]) → one trace each, in a legend group per case (titled
+    with the case's title when `titles` has it)."""
     figure = go.Figure()
-    for case, name, points in named:
+    for case_id, name, points in named:
+        case = titles.get(case_id, case_id)
         figure.add_trace(
             go.Scatter(
                 x=[time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) for t, _ in points],
                 y=[s for _, s in points],
                 mode="lines+markers",
                 name=name,
-                legendgroup=case,
+                legendgroup=case_id,
                 legendgrouptitle={"text": case},
                 hovertemplate=f"{case}<br>{name}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
             )
         )
     figure.update_layout(
-        yaxis={"range": [0, 1], "title": "score"},
+        # A little room below 0 and above 1, so a score at either end is not hidden by the axis.
+        yaxis={"range": [-0.04, 1.04], "title": "score", "tickformat": ".0%"},
         height=height,
         margin={"l": 40, "r": 20, "t": 30, "b": 40},
         legend={"groupclick": "toggleitem"},

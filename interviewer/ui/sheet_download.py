@@ -30,7 +30,7 @@ class SheetDownload:
 
 def build() -> SheetDownload:
     button = gr.Button(
-        "Download the study sheet for this case (.html, prints on A4/Letter)",
+        "Study sheet for this case (.html, prints on A4/Letter)",
         size="sm",
         elem_id="study-sheet",
     )

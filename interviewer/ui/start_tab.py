@@ -60,7 +60,9 @@ def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
         value=cases[0].value if cases else None,
         elem_id="case-cards",
     )
-    surprise = gr.Button("Surprise me", size="sm", elem_id="surprise")
+    with gr.Row():
+        surprise = gr.Button("Surprise me", size="sm", elem_id="surprise")
+        sheet = sheet_download.build()
     mode_pick = gr.Radio(MODE_CHOICES, value="full", label="Mode", elem_id="mode")
     phase_pick = gr.Dropdown(
         [(PHASE_TITLES[p], p.value) for p in GRADED_PHASES],
@@ -77,7 +79,6 @@ def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
         elem_id="level",
     )
     start_btn = gr.Button("Start interview", variant="primary", elem_id="start-btn")
-    sheet = sheet_download.build()
     resume_note = gr.Markdown("")
     resume_btn = gr.Button("Resume my unfinished session", visible=False, elem_id="resume-saved")
     return StartTab(
