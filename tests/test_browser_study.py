@@ -119,8 +119,15 @@ def test_recommended_drill_starts_and_the_study_sheet_downloads(
         reader.goto(sheet.as_uri())
         expect(reader.locator("h2").nth(1)).to_have_text("1. Clarifying requirements")
         reader.screenshot(path=str(DOCS / "study-sheet.png"), clip=_top(900))
+        for paper in ("A4", "Letter"):  # each phase starts a page: the intro, then 7 or more
+            pages = _pages(reader.pdf(format=paper, print_background=True))
+            assert pages >= 1 + 7, (paper, pages)
         browser.close()
     assert outside == [], f"requests left the machine: {outside[:3]}"
+
+
+def _pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
 
 
 def _top(height: int) -> dict[str, float]:
