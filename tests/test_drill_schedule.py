@@ -8,12 +8,14 @@ import sys
 import time
 from pathlib import Path
 
-from interviewer.domain import CaseId, Phase
+from interviewer.domain import CaseId, Mode, Phase
 from interviewer.drill_schedule import DAY, Attempt, attempts_from_reports, schedule
 from interviewer.drill_text import NO_HISTORY, plan_lines, recommendation
+from interviewer.fakes import FakeClock
 from interviewer.grading.models import CriterionGrade, GradeReport, PhaseGrade
 from interviewer.knowledge import KnowledgeBase
 from interviewer.session import plan_drills, read_final_reports
+from interviewer.wiring import Wiring
 from tests.history_seed import VAGUE, seed_drills
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,3 +219,24 @@ def test_history_trends_keep_cases_apart() -> None:
         ("ad-click-prediction", [0.8]),
         ("visual-search", [0.2]),
     ]
+
+
+def test_the_start_tab_panel_reads_the_service_at_its_clock(
+    wiring: Wiring, clock: FakeClock
+) -> None:
+    from interviewer.ui.recommend_panel import recommended
+    from interviewer.ui.shared import AppContext
+
+    app = AppContext(service=wiring.service, knowledge=wiring.knowledge, screen=None)  # type: ignore[arg-type]
+    text, pick = recommended(app)
+    assert pick == "" and "No graded sessions yet" in text
+    service = wiring.service
+    sid = service.start(VS, Mode.DRILL, Phase.SERVING).state.id
+    service.send(sid, VAGUE)
+    service.command(sid, "end")
+    text, pick = recommended(app)
+    assert pick == "visual-search/serving" and "Nothing is due yet" in text
+    clock.advance(DAY)
+    text, pick = recommended(app)
+    assert pick == "visual-search/serving" and "Nothing is due yet" not in text
+    assert text.startswith("**Recommended next:** Visual search · Deployment and serving (drill)")

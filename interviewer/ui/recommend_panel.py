@@ -11,6 +11,7 @@ from gradio.events import Dependency
 
 from interviewer.domain import CaseId, Level, Mode, Phase
 from interviewer.drill_text import recommendation
+from interviewer.errors import InterviewerError
 from interviewer.ui import render
 from interviewer.ui.session_view import refuse, stream
 from interviewer.ui.shared import AppContext, Updates
@@ -32,7 +33,10 @@ def build() -> RecommendPanel:
 
 def recommended(app: AppContext) -> tuple[str, str]:
     """(Markdown for the panel, "case/phase" or "" when there is nothing to start)."""
-    plan = app.service.drill_plan()
+    try:
+        plan = app.service.drill_plan()
+    except InterviewerError as err:  # an unreadable store: say so, the rest of the tab works
+        return f"**Recommended next:** {render.safe(err.user_message)}", ""
     what, why = recommendation(plan, app.knowledge, app.service.clock.now())
     if not what or plan.pick is None:
         return f"**Recommended next:** {render.safe(why)}", ""
