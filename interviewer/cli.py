@@ -489,6 +489,45 @@ def sketch_check(
         typer.echo("\n".join(summary_lines(found)))
 
 
+@app.command("next")
+def next_drill() -> None:
+    """What to drill next: the weakest criterion due, spaced 1, 3, 7 days, from your history."""
+    from interviewer.adapters.store import Store
+    from interviewer.drill_text import plan_lines
+    from interviewer.knowledge import default_knowledge
+    from interviewer.session import plan_drills, read_final_reports
+    from interviewer.wiring import SystemClock
+
+    now = SystemClock().now()
+    store = Store(_settings().db_path)
+    try:
+        plan = plan_drills(read_final_reports(store), default_knowledge(), now)
+    finally:
+        store.close()
+    typer.echo("\n".join(plan_lines(plan, default_knowledge(), now)))
+
+
+@app.command("study-sheet")
+def study_sheet(
+    case: Annotated[str, typer.Option("--case", help="Case id, e.g. visual-search.")],
+    level: LevelOpt = Level.SENIOR,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="FILE.md or FILE.html (printable, opens offline)."),
+    ] = None,
+) -> None:
+    """A case's notes to take home: key points, rules, misconceptions, staff points, model answers."""
+    from interviewer.knowledge import default_knowledge
+    from interviewer.study_files import write_sheet
+    from interviewer.study_sheet import build_sheet
+
+    sheet = build_sheet(default_knowledge(), parse_case(case), level)
+    if output is None:
+        sys.stdout.write(sheet.to_markdown())
+        return
+    typer.echo(f"wrote {write_sheet(sheet, output)}", err=True)
+
+
 @app.command()
 def ui(fake: FakeOpt = False, offline: OfflineOpt = False) -> None:
     """Serve the web app (same as `make run`)."""

@@ -45,6 +45,7 @@ from interviewer.domain import (
     WhiteboardSaved,
     default_budgets,
 )
+from interviewer.drill_schedule import DrillPlan, attempts_from_reports, schedule
 from interviewer.engine import advance
 from interviewer.errors import InputRejected, InterviewerError, ModelError, ModelOffScript
 from interviewer.grading.grader import Grader
@@ -93,6 +94,25 @@ class FinalReport(BaseModel):
     case: str
     at: float
     report: GradeReport
+
+
+def read_final_reports(store: Store) -> list[FinalReport]:
+    """Every final report in `store`, oldest first (also for the CLI, which needs no service)."""
+    return [
+        FinalReport(
+            session_id=sid,
+            case=case,
+            at=at,
+            report=GradeReport.model_validate_json(payload),
+        )
+        for sid, case, at, payload in store.final_grades()
+    ]
+
+
+def plan_drills(reports: list[FinalReport], knowledge: KnowledgeBase, now: float) -> DrillPlan:
+    """What to drill next, from final reports, at time `now`."""
+    triples = ((f.session_id, f.at, f.report) for f in reports)
+    return schedule(attempts_from_reports(triples, knowledge), now)
 
 
 def validate_text(raw: str) -> str:
@@ -268,15 +288,11 @@ class InterviewService:
 
     def final_reports(self) -> list[FinalReport]:
         """Every final report, oldest first (the History trend)."""
-        return [
-            FinalReport(
-                session_id=sid,
-                case=case,
-                at=at,
-                report=GradeReport.model_validate_json(payload),
-            )
-            for sid, case, at, payload in self.store.final_grades()
-        ]
+        return read_final_reports(self.store)
+
+    def drill_plan(self) -> DrillPlan:
+        """What to drill next: every final report's criteria, scheduled at the service clock."""
+        return plan_drills(self.final_reports(), self.knowledge, self.clock.now())
 
     def grade(self, state: SessionState, *, partial: bool) -> GradeReport:
         drill = state.mode is Mode.DRILL and state.drill_phase is not None
@@ -388,4 +404,12 @@ def _last(updates: Iterator[SessionUpdate]) -> SessionUpdate:
     return last
 
 
-__all__ = ["MAX_CHARS", "FinalReport", "InterviewService", "SessionUpdate", "validate_text"]
+__all__ = [
+    "MAX_CHARS",
+    "FinalReport",
+    "InterviewService",
+    "SessionUpdate",
+    "plan_drills",
+    "read_final_reports",
+    "validate_text",
+]

@@ -27,7 +27,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
         gr.Markdown("# ML system design mock interviewer")
         status = gr.Markdown("", elem_id="status")
         with gr.Tabs() as tabs:
-            with gr.Tab("Start", id="start"):
+            with gr.Tab("Start", id="start") as start_block:
                 start = start_tab.build(wiring.knowledge, wiring.model_label)
             with gr.Tab("Interview", id="interview"):
                 interview = interview_tab.build(engines, wiring.settings.speak_replies)
@@ -52,7 +52,7 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             trend=history.trend,
         )
         app = AppContext(service=wiring.service, knowledge=wiring.knowledge, screen=screen)
-        _wire(app, demo, engines, start, interview, report, history)
+        _wire(app, demo, engines, (start, start_block), interview, report, history)
     return demo
 
 
@@ -60,19 +60,20 @@ def _wire(
     app: AppContext,
     demo: gr.Blocks,
     engines: voice.VoiceEngines,
-    start: start_tab.StartTab,
+    start_parts: tuple[start_tab.StartTab, gr.Tab],
     interview: interview_tab.InterviewTab,
     report: report_tab.ReportTab,
     history: history_tab.HistoryTab,
 ) -> None:
     screen, row = app.screen, interview.voice
     speak = voice.speak_args(row, screen.session_id)
-    started = start_tab.wire(start, app, demo)
-    started.then(
-        lambda: {screen.tabs: gr.Tabs(selected="interview"), row.spoken: 0},
-        None,
-        [screen.tabs, row.spoken],
-    ).then(engines.speak, *speak)
+    start, start_block = start_parts
+    for started in start_tab.wire(start, app, demo, start_block):
+        started.then(
+            lambda: {screen.tabs: gr.Tabs(selected="interview"), row.spoken: 0},
+            None,
+            [screen.tabs, row.spoken],
+        ).then(engines.speak, *speak)
     interview_tab.wire(interview, app, engines)
     report_tab.wire(report, app)
 

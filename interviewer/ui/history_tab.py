@@ -1,4 +1,5 @@
-"""The History tab: past sessions, open or delete one, and the score trend of final reports."""
+"""The History tab: past sessions, open or delete one, and the score trends of final reports
+(per phase and per criterion, each case on its own lines)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import gradio as gr
 from gradio.events import Dependency
 
+from interviewer.drill_schedule import attempts_from_reports
 from interviewer.errors import InterviewerError
 from interviewer.grading.report import score_label
 from interviewer.ui import render
@@ -28,6 +30,7 @@ class HistoryTab:
     confirm: gr.Checkbox
     delete_btn: gr.Button
     trend: gr.Plot
+    criteria: gr.Plot
 
 
 def build() -> HistoryTab:
@@ -39,11 +42,18 @@ def build() -> HistoryTab:
         resume_pick = gr.Button("Resume / open", elem_id="resume-pick")
         confirm = gr.Checkbox(label="Yes, delete it", value=False, elem_id="confirm-delete")
         delete_btn = gr.Button("Delete", variant="stop", elem_id="delete")
-    trend = gr.Plot(render.trend([]), label="Progress per phase", elem_id="trend")
-    return HistoryTab(refresh, table, picked, resume_pick, confirm, delete_btn, trend)
+    trend = gr.Plot(
+        render.trend([]), label="Progress per phase (one line per case)", elem_id="trend"
+    )
+    criteria = gr.Plot(
+        render.criterion_trend([]),
+        label="Progress per criterion (one line per case; click a case in the legend to hide it)",
+        elem_id="criterion-trend",
+    )
+    return HistoryTab(refresh, table, picked, resume_pick, confirm, delete_btn, trend, criteria)
 
 
-def history_values(app: AppContext) -> Updates:
+def history_values(app: AppContext, criteria: gr.Plot) -> Updates:
     """The table and the trend, read through the session service."""
     rows = [
         [
@@ -56,13 +66,22 @@ def history_values(app: AppContext) -> Updates:
         ]
         for summary in app.service.sessions()
     ]
+    finals = app.service.final_reports()
     points = [
-        (final.at, phase.value, grade.score)
-        for final in app.service.final_reports()
+        (final.at, final.case, phase.value, grade.score)
+        for final in finals
         for phase, grade in final.report.phases.items()
         if grade.score is not None
     ]
-    return {app.screen.history_table: rows, app.screen.trend: render.trend(points)}
+    attempts = attempts_from_reports(
+        ((f.session_id, f.at, f.report) for f in finals), app.knowledge
+    )
+    titles = {c.value: case.facts.title for c, case in app.knowledge.cases.items()}
+    return {
+        app.screen.history_table: rows,
+        app.screen.trend: render.trend(points, titles),
+        criteria: render.criterion_trend(attempts, titles),
+    }
 
 
 class HistoryHandlers:
@@ -71,7 +90,7 @@ class HistoryHandlers:
         self.tab = tab
 
     def refresh(self) -> Updates:
-        return history_values(self.app)
+        return history_values(self.app, self.tab.criteria)
 
     def select(self, evt: gr.SelectData, rows: Any) -> str:
         """The id in the clicked row (the table may arrive as a DataFrame or a list)."""
@@ -94,19 +113,20 @@ class HistoryHandlers:
                     values[screen.session_id] = ""
             except InterviewerError as err:
                 message = err.user_message
-        return {**values, **history_values(self.app), screen.status: message}
+        return {**values, **history_values(self.app, self.tab.criteria), screen.status: message}
 
 
 def wire(tab: HistoryTab, app: AppContext, demo: gr.Blocks) -> Dependency:
     """Events of the tab; returns the "Resume / open" event so the caller can chain after it."""
     handlers = HistoryHandlers(app, tab)
     screen = app.screen
-    tab.refresh.click(handlers.refresh, None, [screen.history_table, screen.trend])
+    shown = [screen.history_table, screen.trend, tab.criteria]
+    tab.refresh.click(handlers.refresh, None, shown)
     tab.table.select(handlers.select, tab.table, tab.picked)
     tab.delete_btn.click(
         handlers.delete,
         [tab.picked, tab.confirm, screen.session_id],
-        [tab.confirm, screen.session_id, screen.history_table, screen.trend, screen.status],
+        [tab.confirm, screen.session_id, *shown, screen.status],
     )
-    demo.load(handlers.refresh, None, [screen.history_table, screen.trend])
+    demo.load(handlers.refresh, None, shown)
     return tab.resume_pick.click(partial(open_session, app), tab.picked, screen.outputs)

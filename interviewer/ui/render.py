@@ -22,6 +22,7 @@ from interviewer.domain import (
     Status,
     TurnKind,
 )
+from interviewer.drill_schedule import Attempt
 from interviewer.grading.models import GradeReport
 from interviewer.grading.report import to_markdown
 from interviewer.knowledge import KnowledgeBase
@@ -166,24 +167,58 @@ def report_markdown(report: GradeReport | None, knowledge: KnowledgeBase | None 
     return to_markdown(report, knowledge)
 
 
-def trend(points: list[tuple[float, str, float]]) -> go.Figure:
-    """points: (timestamp, phase, score) from final reports."""
+def trend(
+    points: list[tuple[float, str, str, float]], titles: dict[str, str] | None = None
+) -> go.Figure:
+    """points: (timestamp, case, phase, score) from final reports; one line per case and phase,
+    so no line joins scores of different cases."""
+    series: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for at, case, phase, score in points:
+        series.setdefault((case, phase), []).append((at, score))
+    order = {p.value: i for i, p in enumerate(GRADED_PHASES)}
+    keys = sorted(series, key=lambda k: (k[0], order.get(k[1], 99)))
+    named = [(k[0], SHORT_TITLES.get(Phase(k[1]), k[1]), sorted(series[k])) for k in keys]
+    return _lines(named, titles or {}, height=320)
+
+
+def criterion_trend(attempts: Sequence[Attempt], titles: dict[str, str] | None = None) -> go.Figure:
+    """One line per case and criterion ("serving / latency or throughput budget"), grouped by case
+    in the legend; a case's lines never join another case's points."""
+    series: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
+    for attempt in attempts:
+        key = (attempt.case.value, attempt.phase.value, attempt.name)
+        series.setdefault(key, []).append((attempt.at, attempt.score))
+    order = {p.value: i for i, p in enumerate(GRADED_PHASES)}
+    keys = sorted(series, key=lambda k: (k[0], order.get(k[1], 99), k[2]))
+    named = [(k[0], f"{k[1]} / {k[2].lower()}", sorted(series[k])) for k in keys]
+    return _lines(named, titles or {}, height=420)
+
+
+def _lines(
+    named: list[tuple[str, str, list[tuple[float, float]]]], titles: dict[str, str], height: int
+) -> go.Figure:
+    """(case, line name, [(time, score)]) → one trace each, in a legend group per case (titled
+    with the case's title when `titles` has it)."""
     figure = go.Figure()
-    for phase in GRADED_PHASES:
-        series = sorted((t, s) for t, p, s in points if p == phase)
-        if series:
-            figure.add_trace(
-                go.Scatter(
-                    x=[time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) for t, _ in series],
-                    y=[s for _, s in series],
-                    mode="lines+markers",
-                    name=SHORT_TITLES[phase],
-                )
+    for case_id, name, points in named:
+        case = titles.get(case_id, case_id)
+        figure.add_trace(
+            go.Scatter(
+                x=[time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) for t, _ in points],
+                y=[s for _, s in points],
+                mode="lines+markers",
+                name=name,
+                legendgroup=case_id,
+                legendgrouptitle={"text": case},
+                hovertemplate=f"{case}<br>{name}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
             )
+        )
     figure.update_layout(
-        yaxis={"range": [0, 1], "title": "score"},
-        height=320,
+        # A little room below 0 and above 1, so a score at either end is not hidden by the axis.
+        yaxis={"range": [-0.04, 1.04], "title": "score", "tickformat": ".0%"},
+        height=height,
         margin={"l": 40, "r": 20, "t": 30, "b": 40},
+        legend={"groupclick": "toggleitem"},
     )
     return figure
 

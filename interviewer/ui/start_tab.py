@@ -11,7 +11,7 @@ from gradio.events import Dependency
 
 from interviewer.domain import GRADED_PHASES, PHASE_TITLES, CaseId, Level, Mode, Phase, Status
 from interviewer.knowledge import KnowledgeBase
-from interviewer.ui import render
+from interviewer.ui import recommend_panel, render, sheet_download
 from interviewer.ui.session_view import refuse, stream
 from interviewer.ui.shared import AppContext, Updates
 
@@ -38,6 +38,8 @@ class StartTab:
     start_btn: gr.Button
     resume_note: gr.Markdown
     resume_btn: gr.Button
+    sheet: sheet_download.SheetDownload
+    recommend: recommend_panel.RecommendPanel
 
 
 def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
@@ -51,13 +53,16 @@ def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
         f"**Interviewer model:** {render.safe(model_label)}  \n"
         "Everything runs on this computer; sessions are saved as you go."
     )
+    recommend = recommend_panel.build()
     case_pick = gr.Radio(
         case_choices,
         label="Pick a case",
         value=cases[0].value if cases else None,
         elem_id="case-cards",
     )
-    surprise = gr.Button("Surprise me", size="sm", elem_id="surprise")
+    with gr.Row():
+        surprise = gr.Button("Surprise me", size="sm", elem_id="surprise")
+        sheet = sheet_download.build()
     mode_pick = gr.Radio(MODE_CHOICES, value="full", label="Mode", elem_id="mode")
     phase_pick = gr.Dropdown(
         [(PHASE_TITLES[p], p.value) for p in GRADED_PHASES],
@@ -86,6 +91,8 @@ def build(knowledge: KnowledgeBase, model_label: str) -> StartTab:
         start_btn,
         resume_note,
         resume_btn,
+        sheet,
+        recommend,
     )
 
 
@@ -124,12 +131,14 @@ def mode_visibility(mode: str) -> tuple[dict[str, object], dict[str, object]]:
     return gr.update(visible=mode == "drill"), gr.update(visible=mode == "custom")
 
 
-def wire(tab: StartTab, app: AppContext, demo: gr.Blocks) -> Dependency:
-    """Events of the tab; returns the start event so the caller can chain after it."""
+def wire(tab: StartTab, app: AppContext, demo: gr.Blocks, block: gr.Tab) -> list[Dependency]:
+    """Events of the tab; returns the events that start a session, so the caller can chain."""
     handlers = StartHandlers(app)
     screen = app.screen
     tab.mode_pick.change(mode_visibility, tab.mode_pick, [tab.phase_pick, tab.minutes])
     tab.surprise.click(handlers.surprise, None, tab.case_pick)
     demo.load(handlers.offer_resume, screen.saved_id, [tab.resume_note, tab.resume_btn])
+    sheet_download.wire(tab.sheet, app, tab.case_pick, tab.level_pick)
     inputs = [tab.case_pick, tab.mode_pick, tab.phase_pick, tab.minutes, tab.level_pick]
-    return tab.start_btn.click(handlers.start, inputs, screen.outputs)
+    recommended = recommend_panel.wire(tab.recommend, app, demo, block, tab.level_pick)
+    return [tab.start_btn.click(handlers.start, inputs, screen.outputs), recommended]
