@@ -60,3 +60,13 @@ def test_false_alarms_names_a_cue_that_fires_on_a_key_point(knowledge: Knowledge
         }
     )
     assert any(wrong.id in alarm for alarm in false_alarms([broken]))
+
+
+def test_words_spread_over_a_long_sentence_are_not_one_claim() -> None:
+    cue = Cue.parse("small batch fine|enough")
+    assert any_match([cue], "A small batch is fine here.")
+    spread = (
+        "A small projection head on a pretrained encoder is fine, and later we tune the learning "
+        "rate warmup and weight decay and the schedule with a batch of eight thousand."
+    )
+    assert not any_match([cue], spread)

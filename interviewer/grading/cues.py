@@ -25,6 +25,8 @@ NEGATIONS = frozenset(
 )
 # How many words before a cue word a negation still reaches ("not at random" -> reaches).
 NEGATION_REACH = 3
+# The most words a cue's matches may span.
+WINDOW = 12
 _CONTRACTION = re.compile(r"n['’]t\b", re.IGNORECASE)
 
 
@@ -54,16 +56,20 @@ def tokens(sentence: str) -> list[str]:
 
 
 def matches(cue: Cue, said: Sequence[str]) -> bool:
-    """Every slot is filled by a word of the sentence that no nearby negation turns around."""
-    for slot in cue.slots:
-        places = [i for i, word in enumerate(said) if word in slot]
-        if cue.negated or slot & NEGATIONS:
-            if not places:
-                return False
-            continue
-        if not any(not _negated(said, i) for i in places):
-            return False
-    return True
+    """Every slot is filled by a word of the sentence that no nearby negation turns around, and
+    all within WINDOW words: in a long sentence, words spread far apart are not one claim."""
+    places = [_places(cue, slot, said) for slot in cue.slots]
+    if not all(places):
+        return False
+    starts = sorted({i for found in places for i in found})
+    return any(all(any(s <= i <= s + WINDOW for i in found) for found in places) for s in starts)
+
+
+def _places(cue: Cue, slot: frozenset[str], said: Sequence[str]) -> list[int]:
+    found = [i for i, word in enumerate(said) if word in slot]
+    if cue.negated or slot & NEGATIONS:
+        return found
+    return [i for i in found if not _negated(said, i)]
 
 
 def _negated(said: Sequence[str], at: int) -> bool:

@@ -80,7 +80,8 @@ def asserted(
     if not index.items or vectors is None or not texts:
         return found
     for u, text in enumerate(texts):
-        if _REJECTS.search(text) or len(content_words(text)) < 3:
+        # A question asserts nothing ("is the fleet CPU only, or do we have GPUs?").
+        if _REJECTS.search(text) or len(content_words(text)) < 3 or text.rstrip().endswith("?"):
             continue
         best: Asserted | None = None
         for m, item in enumerate(index.items):
