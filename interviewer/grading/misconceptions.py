@@ -1,13 +1,12 @@
 """Finds sentences that assert one of a note's misconceptions (and not its correction).
 
-A misconception is checked only in sentences that use one of its signal terms, so the check is
-cheap and a sentence about something else never trips it. Among those, a sentence asserts the
-misconception when it is close to one of the misconception's phrasings and clearly closer to them
-than to the right statement. The bar is set for precision: challenging a correct statement costs
-the candidate's trust more than a missed challenge, so on the tuning split of the listening set it
-was chosen for at most 5 % of correct statements challenged (measured: 2.7 %, with 35 % of wrong
-claims caught). A negation check was tried and did not help; sentence embeddings hear the topic
-far better than the stance, which is what limits recall.
+Two routes. A misconception's stance cues (interviewer/grading/cues.py: the wrong stance in a few
+words, any order, not negated) are the note author's word that a sentence says the wrong thing.
+Otherwise a sentence that uses one of the misconception's signal terms asserts it when it is close
+to one of its phrasings and clearly closer to them than to the right statement. Sentence
+embeddings hear the topic far better than the stance, so that route alone caught about one wrong
+claim in three; the bar is set for precision, because challenging a correct statement costs the
+candidate's trust more than a missed challenge. A question asserts nothing.
 """
 
 from __future__ import annotations
