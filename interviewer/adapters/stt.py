@@ -28,7 +28,9 @@ import numpy.typing as npt
 from av.error import FFmpegError
 from tokenizers import Tokenizer
 
+from interviewer.domain import Speech, SpokenSegment, SpokenWord
 from interviewer.errors import AudioRejected, VoiceUnavailable
+from interviewer.ports import Transcription
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -218,10 +220,7 @@ class WhisperSpeechToText:
 
     def transcribe_audio(self, audio: npt.NDArray[np.float32], *, prompt: str = "") -> str:
         """Same as `transcribe` on 16 kHz mono float32 samples (see `load_audio`)."""
-        if audio.size == 0 or float(np.max(np.abs(audio))) < SILENCE_PEAK:
-            raise AudioRejected("silent recording", user_message=NOTHING_HEARD)
-        if audio.size / SAMPLE_RATE > self.max_seconds:
-            raise _too_long(audio.size / SAMPLE_RATE, self.max_seconds)
+        self._check(audio)
         segments, _info = self.load().transcribe(
             audio,
             language="en",
@@ -233,10 +232,69 @@ class WhisperSpeechToText:
         )
         heard = [segment.text.strip() for segment in segments]
         # Whisper sometimes "hears" its prompt in noise: drop a segment that only echoes it.
-        text = " ".join(h for h in heard if not _echoes(h, prompt)).strip()
-        if not re.search(r"[A-Za-z0-9]", text):
-            raise AudioRejected("nothing recognised", user_message=NOTHING_HEARD)
-        return text
+        return _recognised(" ".join(h for h in heard if not _echoes(h, prompt)))
+
+    def transcribe_timed(self, path: str, *, prompt: str = "") -> Transcription:
+        """The text with every word's start and end, and each segment's confidence figures."""
+        audio = load_audio(path, max_seconds=self.max_seconds)
+        return self.transcribe_audio_timed(audio, prompt=prompt)
+
+    def transcribe_audio_timed(
+        self, audio: npt.NDArray[np.float32], *, prompt: str = ""
+    ) -> Transcription:
+        """Same as `transcribe_timed` on 16 kHz mono float32 samples."""
+        self._check(audio)
+        segments, _info = self.load().transcribe(
+            audio,
+            language="en",
+            beam_size=self.beam_size,
+            vad_filter=True,  # timings stay those of the recording: VAD only skips silence
+            initial_prompt=prompt or None,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            word_timestamps=True,
+        )
+        kept = [s for s in segments if not _echoes(s.text.strip(), prompt)]
+        speech = Speech(
+            words=tuple(
+                SpokenWord(
+                    text=w.word.strip(),
+                    start=round(w.start, 3),
+                    end=round(w.end, 3),
+                    probability=round(w.probability, 3),
+                )
+                for s in kept
+                for w in s.words or ()
+                if w.word.strip()
+            ),
+            segments=tuple(
+                SpokenSegment(
+                    text=s.text.strip(),
+                    start=round(s.start, 3),
+                    end=round(s.end, 3),
+                    avg_logprob=round(s.avg_logprob, 4),
+                    no_speech_prob=round(s.no_speech_prob, 4),
+                )
+                for s in kept
+            ),
+            seconds=round(audio.size / SAMPLE_RATE, 3),
+        )
+        return Transcription(
+            text=_recognised(" ".join(s.text.strip() for s in kept)), speech=speech
+        )
+
+    def _check(self, audio: npt.NDArray[np.float32]) -> None:
+        if audio.size == 0 or float(np.max(np.abs(audio))) < SILENCE_PEAK:
+            raise AudioRejected("silent recording", user_message=NOTHING_HEARD)
+        if audio.size / SAMPLE_RATE > self.max_seconds:
+            raise _too_long(audio.size / SAMPLE_RATE, self.max_seconds)
+
+
+def _recognised(text: str) -> str:
+    text = text.strip()
+    if not re.search(r"[A-Za-z0-9]", text):
+        raise AudioRejected("nothing recognised", user_message=NOTHING_HEARD)
+    return text
 
 
 def _echoes(segment: str, prompt: str) -> bool:
