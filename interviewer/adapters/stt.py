@@ -28,12 +28,14 @@ import numpy.typing as npt
 from av.error import FFmpegError
 from tokenizers import Tokenizer
 
+from interviewer.delivery import is_unclear
 from interviewer.domain import Speech, SpokenSegment, SpokenWord
 from interviewer.errors import AudioRejected, VoiceUnavailable
 from interviewer.ports import Transcription
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Segment
 
     from interviewer.config import Settings
 
@@ -45,6 +47,7 @@ SttModel = Literal["tiny", "base"]
 SAMPLE_RATE = 16_000  # what Whisper listens at; faster-whisper resamples any input to it
 MAX_SECONDS = 300.0
 SILENCE_PEAK = 1e-3  # below this (about -60 dBFS) a recording is treated as silent, no model run
+TAIL_SECONDS = 1.0  # the stretch after the last word that Whisper re-reads with word timings
 PROMPT_TOKEN_BUDGET = 200  # Whisper keeps at most 223 prompt tokens; leave room to spare
 
 UNREADABLE = "That audio file could not be read."
@@ -254,18 +257,15 @@ class WhisperSpeechToText:
             without_timestamps=True,
             word_timestamps=True,
         )
-        kept = [s for s in segments if not _echoes(s.text.strip(), prompt)]
+        seconds = audio.size / SAMPLE_RATE
+        kept = [
+            s
+            for s in segments
+            if not _echoes(s.text.strip(), prompt) and not _tail_guess(s, seconds)
+        ]
         speech = Speech(
-            words=tuple(
-                SpokenWord(
-                    text=w.word.strip(),
-                    start=round(w.start, 3),
-                    end=round(w.end, 3),
-                    probability=round(w.probability, 3),
-                )
-                for s in kept
-                for w in s.words or ()
-                if w.word.strip()
+            words=_words(
+                (w.word, w.start, w.end, w.probability) for s in kept for w in s.words or ()
             ),
             segments=tuple(
                 SpokenSegment(
@@ -277,7 +277,7 @@ class WhisperSpeechToText:
                 )
                 for s in kept
             ),
-            seconds=round(audio.size / SAMPLE_RATE, 3),
+            seconds=round(seconds, 3),
         )
         return Transcription(
             text=_recognised(" ".join(s.text.strip() for s in kept)), speech=speech
@@ -288,6 +288,48 @@ class WhisperSpeechToText:
             raise AudioRejected("silent recording", user_message=NOTHING_HEARD)
         if audio.size / SAMPLE_RATE > self.max_seconds:
             raise _too_long(audio.size / SAMPLE_RATE, self.max_seconds)
+
+
+def _tail_guess(segment: Segment, seconds: float) -> bool:
+    """With word timings on, Whisper re-reads the last moment after the final word and, unsure,
+    often invents a phrase there ("Thank you."): such a segment is dropped, not marked."""
+    return segment.start >= seconds - TAIL_SECONDS and is_unclear(
+        SpokenSegment(
+            text=segment.text,
+            start=segment.start,
+            end=segment.end,
+            avg_logprob=segment.avg_logprob,
+            no_speech_prob=segment.no_speech_prob,
+        )
+    )
+
+
+def _words(pieces: Iterable[tuple[str, float, float, float]]) -> tuple[SpokenWord, ...]:
+    """Whisper's words, with a piece that does not start with a space ("two" "-tower") joined to
+    the word before it, so a word count is a count of written words."""
+    words: list[SpokenWord] = []
+    for text, start, end, probability in pieces:
+        if not text.strip():
+            continue
+        if words and not text.startswith(" "):
+            last = words[-1]
+            words[-1] = last.model_copy(
+                update={
+                    "text": last.text + text.strip(),
+                    "end": round(end, 3),
+                    "probability": min(last.probability, round(probability, 3)),
+                }
+            )
+            continue
+        words.append(
+            SpokenWord(
+                text=text.strip(),
+                start=round(start, 3),
+                end=round(end, 3),
+                probability=round(probability, 3),
+            )
+        )
+    return tuple(words)
 
 
 def _recognised(text: str) -> str:
