@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import typer
 from interviewer.config import Settings, load_settings
 from interviewer.domain import GRADED_PHASES, CaseId, Level, Mode, Phase, Role, Status
 from interviewer.errors import InputRejected, InterviewerError, UnknownId
+from interviewer.ports import Transcription
 from interviewer.session import Command, SessionUpdate
 
 app = typer.Typer(
@@ -269,13 +271,37 @@ def transcribe(
     case: Annotated[
         str | None, typer.Option(help="Case id: its terms join the vocabulary prompt.")
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Words with timings and delivery figures, as JSON.")
+    ] = False,
 ) -> None:
-    """Print the text spoken in a recording (Whisper, offline)."""
+    """Print the text spoken in a recording (Whisper, offline); with --json, also every word's
+    timing and the delivery figures (wpm, fillers_per_min, pauses over 2 s, unclear passages)."""
     from interviewer.adapters.stt import build_stt, vocabulary_prompt
     from interviewer.knowledge import default_knowledge
 
     terms = default_knowledge().case(parse_case(case)).facts.terms if case else []
-    typer.echo(build_stt(_settings()).transcribe(str(file), prompt=vocabulary_prompt(terms)))
+    stt = build_stt(_settings())
+    if not as_json:
+        typer.echo(stt.transcribe(str(file), prompt=vocabulary_prompt(terms)))
+        return
+    heard = stt.transcribe_timed(str(file), prompt=vocabulary_prompt(terms))
+    typer.echo(transcription_json(heard))
+
+
+def transcription_json(heard: Transcription) -> str:
+    """`interviewer transcribe --json`: the text, words with timings, segments, delivery figures."""
+    from interviewer.delivery import measure
+
+    figures = measure(heard.speech).model_dump(mode="json")
+    body = {
+        "text": heard.text,
+        "audio_seconds": heard.speech.seconds,
+        "words": [w.model_dump(mode="json") for w in heard.speech.words],
+        "segments": [s.model_dump(mode="json") for s in heard.speech.segments],
+        **figures,
+    }
+    return json.dumps(body, indent=2)
 
 
 @app.command()

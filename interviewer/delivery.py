@@ -49,7 +49,7 @@ class Pause(Frozen):
 class TurnDelivery(Frozen):
     """One spoken answer."""
 
-    words: int
+    word_count: int
     fillers: list[str]
     speaking_seconds: float
     span_seconds: float  # first word to last: how long the candidate held the floor
@@ -63,7 +63,7 @@ class DeliverySummary(Frozen):
     """Several spoken answers together (a phase, or the whole interview)."""
 
     spoken_turns: int
-    words: int
+    word_count: int
     fillers: int
     speaking_seconds: float
     wpm: float | None
@@ -76,9 +76,16 @@ class DeliverySummary(Frozen):
     top_fillers: list[str] = Field(default_factory=list[str])
 
 
+class Targets(Frozen):
+    wpm: tuple[float, float] = (WPM_LOW, WPM_HIGH)
+    fillers_per_min_max: float = FILLERS_PER_MIN_MAX
+    pauses_over_2s_max: int = PAUSES_MAX
+
+
 class Delivery(Frozen):
     overall: DeliverySummary
     phases: dict[Phase, DeliverySummary]
+    targets: Targets = Field(default_factory=lambda: Targets())
 
 
 def _norm(word: SpokenWord) -> str:
@@ -138,7 +145,7 @@ def measure(speech: Speech) -> TurnDelivery:
     speaking = max(0.0, span - silent)
     found = fillers(words)
     return TurnDelivery(
-        words=len(words),
+        word_count=len(words),
         fillers=found,
         speaking_seconds=round(speaking, 2),
         span_seconds=round(span, 2),
@@ -158,10 +165,10 @@ def summarize(turns: Sequence[TurnDelivery], interviewer_words: int = 0) -> Deli
     spans = [t.span_seconds for t in turns]
     return DeliverySummary(
         spoken_turns=len(turns),
-        words=sum(t.words for t in turns),
+        word_count=sum(t.word_count for t in turns),
         fillers=len(said),
         speaking_seconds=round(speaking, 1),
-        wpm=_per_minute(sum(t.words for t in turns), speaking),
+        wpm=_per_minute(sum(t.word_count for t in turns), speaking),
         fillers_per_min=_per_minute(len(said), speaking),
         pauses=len(pauses),
         longest_pause=max(pauses) if pauses else None,
@@ -232,3 +239,48 @@ def unclear_spans(turn: Turn) -> list[tuple[int, int]]:
         if start >= 0:
             spans.append((start, start + len(passage)))
     return spans
+
+
+def _mark(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
+def _row(name: str, s: DeliverySummary) -> str:
+    pace = "–" if s.wpm is None else f"{s.wpm:.0f} {_mark(WPM_LOW <= s.wpm <= WPM_HIGH)}"
+    fill = (
+        "–"
+        if s.fillers_per_min is None
+        else f"{s.fillers_per_min:.1f} {_mark(s.fillers_per_min < FILLERS_PER_MIN_MAX)}"
+    )
+    longest = "–" if s.longest_monologue is None else f"{s.longest_monologue:.0f} s"
+    share = "–" if s.talk_share is None else f"{s.talk_share:.0%}"
+    return (
+        f"| {name} | {s.spoken_turns} | {pace} | {fill} | {s.pauses} {_mark(s.pauses <= PAUSES_MAX)}"
+        f" | {longest} | {share} | {s.unclear} |"
+    )
+
+
+def markdown_lines(delivery: Delivery, titles: dict[Phase, str]) -> list[str]:
+    """The report's Delivery section: a table against the targets, advice, the unclear count."""
+    overall = delivery.overall
+    lines = [
+        "",
+        "## Delivery",
+        "",
+        f"_From Whisper's word timings of your {overall.spoken_turns} spoken answer(s). Targets: "
+        f"{WPM_LOW:.0f}–{WPM_HIGH:.0f} words a minute, fewer than {FILLERS_PER_MIN_MAX:.0f} filler "
+        f"words a minute, at most {PAUSES_MAX} pauses over {PAUSE_SECONDS:.0f} s per phase._",
+        "",
+        "| | spoken answers | words/min | fillers/min | pauses > 2 s | longest answer | "
+        "your share of talk | unclear |",
+        "|---|---|---|---|---|---|---|---|",
+        _row("**Overall**", overall),
+        *[_row(titles[p], s) for p, s in delivery.phases.items()],
+        "",
+    ]
+    lines += [f"- {line}" for line in advice(overall)] or ["- Pace, fillers and pauses on target."]
+    lines.append(
+        f"- {overall.unclear} passage(s) were unclear to the speech recogniser: marked in the "
+        "transcript and not quoted as evidence."
+    )
+    return lines
