@@ -454,6 +454,28 @@ def eval_interviewer(
             raise typer.Exit(1)
 
 
+@eval_app.command("delivery")
+def eval_delivery(
+    split: Annotated[
+        str, typer.Option(help="tune (used to choose the prompt) or holdout (report once).")
+    ] = "tune",
+    voices: Annotated[str, typer.Option(help="Comma-separated: piper, espeak.")] = "piper,espeak",
+    part: Annotated[str, typer.Option(help="clips, wer, or both (comma-separated).")] = "clips,wer",
+    details: Annotated[
+        bool, typer.Option(help="Every clip's figures, the worst sentences.")
+    ] = False,
+) -> None:
+    """Delivery figures vs the truth on synthesised clips, and WER on held-out spoken sentences."""
+    from interviewer.evaluation.delivery import run
+
+    if split not in ("tune", "holdout"):
+        raise UnknownId(split, user_message="--split must be tune or holdout")
+    chosen = "holdout" if split == "holdout" else "tune"
+    typer.echo(
+        run(split=chosen, voice_names=voices.split(","), parts=part.split(","), details=details)
+    )
+
+
 @eval_app.command("voice")
 def eval_voice(
     limit: Annotated[int | None, typer.Option(help="Only the first N sentences.")] = None,

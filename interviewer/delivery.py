@@ -92,23 +92,38 @@ def _norm(word: SpokenWord) -> str:
     return re.sub(r"[^a-z']", "", word.text.lower())
 
 
-def fillers(words: Sequence[SpokenWord]) -> list[str]:
-    """The filler words and phrases in `words`, in order ("um", "you know", "like"...)."""
-    found: list[str] = []
+def filler_spans(words: Sequence[SpokenWord]) -> list[tuple[int, int]]:
+    """(first, last + 1) word indices of each filler word or phrase in `words`, in order."""
+    found: list[tuple[int, int]] = []
     plain = [_norm(w) for w in words]
     i = 0
     while i < len(words):
         w, before = plain[i], plain[i - 1] if i else ""
         after = plain[i + 1] if i + 1 < len(words) else ""
-        if w in _SINGLE:
-            found.append(w)
+        if w in _SINGLE or (w == "like" and (words[i].text.endswith(",") or before in _SINGLE)):
+            found.append((i, i + 1))
         elif (w, after) in _PAIRS and _filler_pair(w, before, plain[i + 2 : i + 3]):
-            found.append(f"{w} {after}")
+            found.append((i, i + 2))
             i += 1
-        elif w == "like" and (words[i].text.endswith(",") or before in _SINGLE):
-            found.append(w)
         i += 1
     return found
+
+
+def fillers(words: Sequence[SpokenWord]) -> list[str]:
+    """The filler words and phrases in `words`, in order ("um", "you know", "like"...)."""
+    return [" ".join(_norm(w) for w in words[a:b]) for a, b in filler_spans(words)]
+
+
+def fluent_text(words: Sequence[SpokenWord]) -> str:
+    """The words without fillers and without a word said twice in a row ("the the"): what the
+    candidate meant, for comparing with a clean reference."""
+    dropped = {i for a, b in filler_spans(words) for i in range(a, b)}
+    kept: list[SpokenWord] = []
+    for i, word in enumerate(words):
+        if i in dropped or (kept and _norm(kept[-1]) == _norm(word) and _norm(word)):
+            continue
+        kept.append(word)
+    return " ".join(w.text for w in kept)
 
 
 def _filler_pair(first: str, before: str, rest: list[str]) -> bool:
@@ -136,6 +151,29 @@ def _per_minute(count: int, seconds: float) -> float | None:
     return round(count * 60 / seconds, 1) if seconds > 0 else None
 
 
+def _number_words(n: int) -> int:
+    """Words in a number read aloud: 100 "one hundred", 150 "one hundred and fifty", 21 "twenty-one"."""
+    if n < 100:
+        return 1
+    if n < 1000:
+        return 2 + (1 + _number_words(n % 100) if n % 100 else 0)
+    if n < 1_000_000:
+        return _number_words(n // 1000) + 1 + (_number_words(n % 1000) if n % 1000 else 0)
+    return 3
+
+
+def spoken_length(word: SpokenWord) -> int:
+    """How many words were said for a written one: Whisper writes "one hundred" as "100",
+    "ten percent" as "10%", "p ninety-nine" as "p99"; every other word counts as one."""
+    plain = re.sub(r"[^\w.%]|\.$|,", "", word.text.lower())
+    found = re.fullmatch(r"([a-z]*)(\d+)(?:\.(\d+))?(%?)", plain)
+    if found is None:
+        return 1
+    letters, whole, decimals, percent = found.groups()
+    said = _number_words(int(whole)) + bool(letters) + bool(percent)
+    return said + (1 + len(decimals) if decimals else 0)
+
+
 def measure(speech: Speech) -> TurnDelivery:
     """Pace, fillers, pauses and unclear passages of one spoken answer."""
     words = speech.words
@@ -144,12 +182,13 @@ def measure(speech: Speech) -> TurnDelivery:
     silent = sum(g.seconds for g in between if g.seconds >= SILENT_GAP)
     speaking = max(0.0, span - silent)
     found = fillers(words)
+    said = sum(spoken_length(w) for w in words)
     return TurnDelivery(
-        word_count=len(words),
+        word_count=said,
         fillers=found,
         speaking_seconds=round(speaking, 2),
         span_seconds=round(span, 2),
-        wpm=_per_minute(len(words), speaking),
+        wpm=_per_minute(said, speaking),
         fillers_per_min=_per_minute(len(found), speaking),
         pauses=[g for g in between if g.seconds > PAUSE_SECONDS],
         unclear=unclear_passages(speech),

@@ -47,6 +47,7 @@ SttModel = Literal["tiny", "base"]
 SAMPLE_RATE = 16_000  # what Whisper listens at; faster-whisper resamples any input to it
 MAX_SECONDS = 300.0
 SILENCE_PEAK = 1e-3  # below this (about -60 dBFS) a recording is treated as silent, no model run
+FRAME = 320  # 20 ms at 16 kHz, to tell voiced audio from silence around words
 TAIL_SECONDS = 1.0  # the stretch after the last word that Whisper re-reads with word timings
 PROMPT_TOKEN_BUDGET = 200  # Whisper keeps at most 223 prompt tokens; leave room to spare
 
@@ -263,10 +264,9 @@ class WhisperSpeechToText:
             for s in segments
             if not _echoes(s.text.strip(), prompt) and not _tail_guess(s, seconds)
         ]
+        pieces = ((w.word, w.start, w.end, w.probability) for s in kept for w in s.words or ())
         speech = Speech(
-            words=_words(
-                (w.word, w.start, w.end, w.probability) for s in kept for w in s.words or ()
-            ),
+            words=snap_to_voice(_words(pieces), audio),
             segments=tuple(
                 SpokenSegment(
                     text=s.text.strip(),
@@ -288,6 +288,33 @@ class WhisperSpeechToText:
             raise AudioRejected("silent recording", user_message=NOTHING_HEARD)
         if audio.size / SAMPLE_RATE > self.max_seconds:
             raise _too_long(audio.size / SAMPLE_RATE, self.max_seconds)
+
+
+def snap_to_voice(
+    words: tuple[SpokenWord, ...], audio: npt.NDArray[np.float32]
+) -> tuple[SpokenWord, ...]:
+    """Each word's start and end moved inward off silent audio. Whisper gives the first word after
+    a silence the silence's start (the VAD chunk starts 0.4 s early), which would count quiet time
+    as speaking and shorten the pauses; 20 ms frames quieter than 3 % of the loud level are silence."""
+    frames = audio[: audio.size // FRAME * FRAME].reshape(-1, FRAME)
+    if frames.size == 0:
+        return words
+    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+    voiced = rms > max(0.03 * float(np.percentile(rms, 95)), 1e-4)
+    seconds = FRAME / SAMPLE_RATE
+    out: list[SpokenWord] = []
+    for word in words:
+        first, last = int(word.start / seconds), min(len(voiced), int(np.ceil(word.end / seconds)))
+        while first < last and not voiced[first]:
+            first += 1
+        while last > first and not voiced[last - 1]:
+            last -= 1
+        if first < last:
+            word = word.model_copy(
+                update={"start": round(first * seconds, 3), "end": round(last * seconds, 3)}
+            )
+        out.append(word)
+    return tuple(out)
 
 
 def _tail_guess(segment: Segment, seconds: float) -> bool:
