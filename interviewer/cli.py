@@ -285,7 +285,7 @@ def transcribe(
     if not as_json:
         typer.echo(stt.transcribe(str(file), prompt=vocabulary_prompt(terms)))
         return
-    heard = stt.transcribe_timed(str(file), prompt=vocabulary_prompt(terms))
+    heard = stt.transcribe_timed(str(file), prompt=vocabulary_prompt(terms, fillers=True))
     typer.echo(transcription_json(heard))
 
 

@@ -392,6 +392,11 @@ GENERAL_PROMPT = (
 )
 
 
+# Whisper writes clean text unless the text "said before" is disfluent: this line keeps the fillers
+# (chosen on the tune split of evals/delivery/clips.jsonl; see evaluation/delivery.py).
+FILLER_PROMPT = "Um, so, uh, let me think. Like, you know, I'd basically, um, sort of start there."
+
+
 @cache
 def _whisper_tokenizer() -> Tokenizer | None:
     try:
@@ -408,21 +413,25 @@ def count_tokens(text: str) -> int:
     return len(tokenizer.encode(" " + text, add_special_tokens=False).ids)
 
 
-def vocabulary_prompt(terms: Iterable[str] = (), *, budget: int = PROMPT_TOKEN_BUDGET) -> str:
+def vocabulary_prompt(
+    terms: Iterable[str] = (), *, budget: int = PROMPT_TOKEN_BUDGET, fillers: bool = False
+) -> str:
     """The `initial_prompt` for a case: the general ML vocabulary, then the case's own `terms`
     (those not already in it, in their order) as long as the whole stays within `budget` Whisper
-    tokens (Whisper silently drops the start of a prompt over 223 tokens)."""
-    known = GENERAL_PROMPT.lower()
+    tokens (Whisper silently drops the start of a prompt over 223 tokens). With `fillers`, it
+    opens with a disfluent line so Whisper writes the ums and uhs it hears (for delivery)."""
+    general = f"{FILLER_PROMPT} {GENERAL_PROMPT}" if fillers else GENERAL_PROMPT
+    known = general.lower()
     extra: list[str] = []
     for term in terms:
         term = " ".join(term.split())
         if not term or re.search(rf"(?<!\w){re.escape(term.lower())}(?!\w)", known):
             continue
-        candidate = f"{GENERAL_PROMPT} Also: {', '.join([*extra, term])}."
+        candidate = f"{general} Also: {', '.join([*extra, term])}."
         if count_tokens(candidate) <= budget:
             extra.append(term)
             known += "\n" + term.lower()
-    return f"{GENERAL_PROMPT} Also: {', '.join(extra)}." if extra else GENERAL_PROMPT
+    return f"{general} Also: {', '.join(extra)}." if extra else general
 
 
 # ---- keeping or deleting audio --------------------------------------------------------------

@@ -190,7 +190,7 @@ def run(
 ) -> str:
     """Markdown tables: delivery accuracy on the clips, WER on the sentences, for one split."""
     stt = WhisperSpeechToText()
-    prompt = vocabulary_prompt() if prompt is None else prompt
+    prompt = vocabulary_prompt(fillers=True) if prompt is None else prompt
     clips = [c for c in load_clips() if c.split == split]
     sentences = [s for s in load_sentences() if s.split == split]
     clip_rows: list[ClipScore] = []

@@ -98,7 +98,7 @@ class VoiceEngines:
             except InterviewerError:
                 terms = []
         try:
-            heard = self.transcribe_timed(path, vocabulary_prompt(terms))
+            heard = self.transcribe_timed(path, vocabulary_prompt(terms, fillers=True))
         except InterviewerError as err:
             return gr.update(), f"**Note:** {err.user_message}", False, None
         finally:
