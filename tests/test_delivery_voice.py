@@ -11,7 +11,11 @@ from typer.testing import CliRunner
 
 from interviewer.adapters.tts import EspeakTextToSpeech, espeak_available
 from interviewer.cli import app
+from interviewer.domain import CaseId, Mode, Phase, Role, Speech
 from interviewer.evaluation.delivery import Clip, Say, Silence, render
+from interviewer.transcript import from_state, to_json
+from interviewer.ui.voice_panel import VoiceEngines
+from interviewer.wiring import Wiring
 
 pytestmark = [
     pytest.mark.slow,
@@ -49,3 +53,24 @@ def test_a_spoken_clip_gives_the_true_pace_fillers_and_pauses(tmp_path: Path) ->
     starts = [w["start"] for w in data["words"]]
     assert starts == sorted(starts) and all(w["end"] >= w["start"] for w in data["words"])
     assert data["unclear"] == []
+
+
+def test_a_spoken_answer_in_the_app_keeps_its_timings_into_the_report(
+    wiring: Wiring, tmp_path: Path
+) -> None:
+    """The microphone handler's take goes with the answer; the grade and the export carry it."""
+    engines = VoiceEngines(wiring)
+    sid = wiring.service.start(CaseId.AD_CLICK_PREDICTION, Mode.DRILL, Phase.SERVING).state.id
+    recording = tmp_path / "answer.wav"
+    render(CLIP, EspeakTextToSpeech(), recording)
+    text, _status, voiced, take = engines.heard(str(recording), sid)
+    assert voiced and isinstance(take, Speech) and "ranker" in str(text)
+    state = wiring.service.send(sid, str(text), voice=True, speech=take).state
+    answer = next(t for t in state.turns if t.role is Role.CANDIDATE)
+    assert answer.speech == take and answer.voice
+    report = wiring.service.grade(state, partial=False)
+    assert report.delivery is not None and report.delivery.overall.spoken_turns == 1
+    assert report.delivery.phases[Phase.SERVING].pauses == 1
+    exported = json.loads(to_json(from_state(wiring.service.load(sid))))
+    spoken = next(t for t in exported["turns"] if t["role"] == "candidate")
+    assert spoken["voice"] is True and len(spoken["words"]) >= 25
