@@ -14,6 +14,7 @@ from interviewer.delivery import (
     fillers,
     fluent_text,
     measure,
+    spoken_length,
     unclear_spans,
 )
 from interviewer.domain import (
@@ -59,13 +60,21 @@ def speech(text: str, **kwargs: object) -> Speech:
 
 def test_pace_is_words_over_speaking_time_without_long_silences() -> None:
     # 20 words, one every 0.4 s, with 3 s more before word 10: a 3.1 s gap, left out of speaking.
-    figures = measure(speech(" ".join(f"w{i}" for i in range(20)), gaps={10: 3.0}))
+    figures = measure(speech(" ".join(f"w{chr(97 + i)}" for i in range(20)), gaps={10: 3.0}))
     assert figures.word_count == 20
     assert figures.span_seconds == pytest.approx(10.9)
     assert figures.speaking_seconds == pytest.approx(7.8)
     assert figures.wpm == pytest.approx(20 * 60 / 7.8, abs=0.1)
     assert [round(p.seconds, 1) for p in figures.pauses] == [3.1]
-    assert figures.pauses[0].after == "w9"
+    assert figures.pauses[0].after == "wj"
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [("100", 2), ("150", 4), ("10%", 2), ("p99,", 2), ("20,000", 2), ("0.5", 3), ("NDCG", 1)],
+)
+def test_numbers_count_as_the_words_said(written: str, said: int) -> None:
+    assert spoken_length(SpokenWord(text=written, start=0, end=1)) == said
 
 
 def test_short_gaps_are_not_pauses() -> None:
@@ -136,7 +145,7 @@ def test_per_phase_and_overall_with_talk_share_and_longest_monologue() -> None:
     assert result.overall.spoken_turns == 2 and result.overall.word_count == 45
     assert result.overall.longest_monologue == result.phases[Phase.SERVING].longest_monologue
     assert result.phases[Phase.SERVING].longest_monologue == pytest.approx(15.9)
-    # 12 interviewer words per question at 165 wpm ≈ 4.4 s, against 1.9 s and 15.9 s of speech.
+    # 15 interviewer words per question at 190 wpm ≈ 4.7 s, against 1.9 s and 15.9 s of speech.
     assert 0.6 < (result.overall.talk_share or 0) < 0.8
     assert result.phases[Phase.DATA].talk_share is not None
     assert result.phases[Phase.DATA].talk_share < result.phases[Phase.SERVING].talk_share  # type: ignore[operator]
