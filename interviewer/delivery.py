@@ -322,5 +322,7 @@ def markdown_lines(delivery: Delivery, titles: dict[Phase, str]) -> list[str]:
     lines.append(
         f"- {overall.unclear} passage(s) were unclear to the speech recogniser: marked in the "
         "transcript and not quoted as evidence."
+        if overall.unclear
+        else "- Every passage was clear to the speech recogniser."
     )
     return lines
