@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one table. `--check` exits 1 when a budgeted figure is over budget.
 
-python -m benchmarks.run_all [--check] [--only core,concurrency,model]
+python -m benchmarks.run_all [--check] [--only core,concurrency,voice,delivery,model,study]
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ import platform
 import sys
 from pathlib import Path
 
-from benchmarks import bench_concurrency, bench_core, bench_model, bench_study, bench_voice
+from benchmarks import (
+    bench_concurrency,
+    bench_core,
+    bench_delivery,
+    bench_model,
+    bench_study,
+    bench_voice,
+)
 from benchmarks.common import Row, table
 
 
@@ -32,7 +39,7 @@ def main() -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a figure is over its budget"
     )
-    parser.add_argument("--only", default="core,concurrency,voice,model,study")
+    parser.add_argument("--only", default="core,concurrency,voice,delivery,model,study")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     rows: list[Row] = []
@@ -42,6 +49,8 @@ def main() -> int:
         rows += bench_concurrency.run()
     if "voice" in wanted:
         rows += bench_voice.run()
+    if "delivery" in wanted:
+        rows += bench_delivery.run()
     if "model" in wanted:
         rows += bench_model.run()
     if "study" in wanted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import typer
 from interviewer.config import Settings, load_settings
 from interviewer.domain import GRADED_PHASES, CaseId, Level, Mode, Phase, Role, Status
 from interviewer.errors import InputRejected, InterviewerError, UnknownId
+from interviewer.ports import Transcription
 from interviewer.session import Command, SessionUpdate
 
 app = typer.Typer(
@@ -269,13 +271,37 @@ def transcribe(
     case: Annotated[
         str | None, typer.Option(help="Case id: its terms join the vocabulary prompt.")
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Words with timings and delivery figures, as JSON.")
+    ] = False,
 ) -> None:
-    """Print the text spoken in a recording (Whisper, offline)."""
+    """Print the text spoken in a recording (Whisper, offline); with --json, also every word's
+    timing and the delivery figures (wpm, fillers_per_min, pauses over 2 s, unclear passages)."""
     from interviewer.adapters.stt import build_stt, vocabulary_prompt
     from interviewer.knowledge import default_knowledge
 
     terms = default_knowledge().case(parse_case(case)).facts.terms if case else []
-    typer.echo(build_stt(_settings()).transcribe(str(file), prompt=vocabulary_prompt(terms)))
+    stt = build_stt(_settings())
+    if not as_json:
+        typer.echo(stt.transcribe(str(file), prompt=vocabulary_prompt(terms)))
+        return
+    heard = stt.transcribe_timed(str(file), prompt=vocabulary_prompt(terms, fillers=True))
+    typer.echo(transcription_json(heard))
+
+
+def transcription_json(heard: Transcription) -> str:
+    """`interviewer transcribe --json`: the text, words with timings, segments, delivery figures."""
+    from interviewer.delivery import measure
+
+    figures = measure(heard.speech).model_dump(mode="json")
+    body = {
+        "text": heard.text,
+        "audio_seconds": heard.speech.seconds,
+        "words": [w.model_dump(mode="json") for w in heard.speech.words],
+        "segments": [s.model_dump(mode="json") for s in heard.speech.segments],
+        **figures,
+    }
+    return json.dumps(body, indent=2)
 
 
 @app.command()
@@ -429,6 +455,28 @@ def eval_interviewer(
         typer.secho("\n".join(problems), fg=typer.colors.RED, err=True)
         if check:
             raise typer.Exit(1)
+
+
+@eval_app.command("delivery")
+def eval_delivery(
+    split: Annotated[
+        str, typer.Option(help="tune (used to choose the prompt) or holdout (report once).")
+    ] = "tune",
+    voices: Annotated[str, typer.Option(help="Comma-separated: piper, espeak.")] = "piper,espeak",
+    part: Annotated[str, typer.Option(help="clips, wer, or both (comma-separated).")] = "clips,wer",
+    details: Annotated[
+        bool, typer.Option(help="Every clip's figures, the worst sentences.")
+    ] = False,
+) -> None:
+    """Delivery figures vs the truth on synthesised clips, and WER on held-out spoken sentences."""
+    from interviewer.evaluation.delivery import run
+
+    if split not in ("tune", "holdout"):
+        raise UnknownId(split, user_message="--split must be tune or holdout")
+    chosen = "holdout" if split == "holdout" else "tune"
+    typer.echo(
+        run(split=chosen, voice_names=voices.split(","), parts=part.split(","), details=details)
+    )
 
 
 @eval_app.command("voice")

@@ -136,6 +136,33 @@ class Citation(Frozen):
     key_point_id: str | None = None
 
 
+class SpokenWord(Frozen):
+    """One word as Whisper heard it, with its time in the recording (seconds from the start)."""
+
+    text: str
+    start: float
+    end: float
+    probability: float = 1.0
+
+
+class SpokenSegment(Frozen):
+    """A stretch Whisper decoded in one go, with its own confidence figures."""
+
+    text: str
+    start: float
+    end: float
+    avg_logprob: float  # mean log-probability of its tokens: low means Whisper was guessing
+    no_speech_prob: float  # Whisper's belief that the stretch held no speech at all
+
+
+class Speech(Frozen):
+    """How a spoken answer was said: its words with timings and its segments (DESIGN.md §5)."""
+
+    words: tuple[SpokenWord, ...] = ()
+    segments: tuple[SpokenSegment, ...] = ()
+    seconds: float = 0.0  # length of the recording
+
+
 class Turn(Frozen):
     role: Role
     phase: Phase
@@ -147,6 +174,7 @@ class Turn(Frozen):
     misconception_id: str | None = None  # the misconception a challenge pushed back on
     voice: bool = False
     fallback: bool = False
+    speech: Speech | None = None  # word timings of a spoken answer
 
 
 # ---- interviewer intents: what the engine decides, before anything is phrased ----
@@ -219,6 +247,7 @@ class CandidateAnswered(Frozen):
     at: float
     text: str
     voice: bool = False
+    speech: Speech | None = None
 
 
 class ClarifyingAsked(Frozen):
@@ -226,6 +255,7 @@ class ClarifyingAsked(Frozen):
     at: float
     text: str
     voice: bool = False
+    speech: Speech | None = None
 
 
 class WhiteboardSaved(Frozen):

@@ -32,6 +32,7 @@ from interviewer.domain import (
     Report,
     Role,
     SessionState,
+    Speech,
     Started,
     Status,
     TimeTick,
@@ -55,11 +56,11 @@ def advance(state: SessionState, event: Event) -> Result:
     match event:
         case Started(at=at):
             return _start(state, at)
-        case CandidateAnswered(at=at, text=text, voice=voice):
-            turn = _candidate(state, text, TurnKind.ANSWER, at, voice)
+        case CandidateAnswered(at=at, text=text, voice=voice, speech=speech):
+            turn = _candidate(state, text, TurnKind.ANSWER, at, voice, speech)
             return _after_answer(_append(state, turn), at)
-        case ClarifyingAsked(at=at, text=text, voice=voice):
-            turn = _candidate(state, text, TurnKind.CLARIFYING, at, voice)
+        case ClarifyingAsked(at=at, text=text, voice=voice, speech=speech):
+            turn = _candidate(state, text, TurnKind.CLARIFYING, at, voice, speech)
             action = AnswerClarifying(phase=state.phase, question=text)
             return _emit(_append(state, turn), action)
         case WhiteboardSaved(at=at, text=text):
@@ -151,8 +152,23 @@ def _record_reply(state: SessionState, turn: Turn) -> SessionState:
     )
 
 
-def _candidate(state: SessionState, text: str, kind: TurnKind, at: float, voice: bool) -> Turn:
-    return Turn(role=Role.CANDIDATE, phase=state.phase, text=text, kind=kind, at=at, voice=voice)
+def _candidate(
+    state: SessionState,
+    text: str,
+    kind: TurnKind,
+    at: float,
+    voice: bool,
+    speech: Speech | None = None,
+) -> Turn:
+    return Turn(
+        role=Role.CANDIDATE,
+        phase=state.phase,
+        text=text,
+        kind=kind,
+        at=at,
+        voice=voice,
+        speech=speech if voice else None,
+    )
 
 
 def _append(state: SessionState, turn: Turn) -> SessionState:

@@ -9,6 +9,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
+from interviewer.domain import Speech
+
 Vectors = npt.NDArray[np.float32]
 
 
@@ -90,8 +92,21 @@ class Clock(Protocol):
         ...
 
 
+class Transcription(BaseModel):
+    """What was said and how: the text, and the words with their timings and confidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    speech: Speech
+
+
 class SpeechToText(Protocol):
     def transcribe(self, path: str, *, prompt: str = "") -> str: ...
+
+    def transcribe_timed(self, path: str, *, prompt: str = "") -> Transcription:
+        """Like `transcribe`, with word timestamps (slower: Whisper aligns every word)."""
+        ...
 
 
 class TextToSpeech(Protocol):

@@ -37,6 +37,7 @@ from interviewer.domain import (
     Report,
     Role,
     SessionState,
+    Speech,
     Started,
     Status,
     TimeTick,
@@ -184,8 +185,9 @@ class InterviewService:
         yield from self._resolve(state)
 
     def send_stream(
-        self, session_id: str, raw: str, *, voice: bool = False
+        self, session_id: str, raw: str, *, voice: bool = False, speech: Speech | None = None
     ) -> Iterator[SessionUpdate]:
+        """`speech`: the word timings of a spoken answer (kept with the turn for delivery)."""
         text = validate_text(raw)
         with self._lock(session_id):
             state = self._active(session_id)
@@ -193,9 +195,9 @@ class InterviewService:
             # Only answers are answers: questions, hint requests, remarks and requests for the
             # answers are stored as clarifying turns, never counted as coverage or evidence.
             event: Event = (
-                CandidateAnswered(at=now, text=text, voice=voice)
+                CandidateAnswered(at=now, text=text, voice=voice, speech=speech)
                 if self.policy.intent(state, text) in ANSWERS
-                else ClarifyingAsked(at=now, text=text, voice=voice)
+                else ClarifyingAsked(at=now, text=text, voice=voice, speech=speech)
             )
             state = self._commit(state, event)
             yield SessionUpdate(state=state)
@@ -257,8 +259,10 @@ class InterviewService:
     ) -> SessionUpdate:
         return _last(self.start_stream(case, mode, phase, budget_scale, level))
 
-    def send(self, session_id: str, raw: str, *, voice: bool = False) -> SessionUpdate:
-        return _last(self.send_stream(session_id, raw, voice=voice))
+    def send(
+        self, session_id: str, raw: str, *, voice: bool = False, speech: Speech | None = None
+    ) -> SessionUpdate:
+        return _last(self.send_stream(session_id, raw, voice=voice, speech=speech))
 
     def command(self, session_id: str, command: Command) -> SessionUpdate:
         return _last(self.command_stream(session_id, command))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from interviewer.delivery import unclear_passages
 from interviewer.domain import (
     PHASE_TITLES,
     CaseId,
@@ -15,6 +16,9 @@ from interviewer.domain import (
     Phase,
     Role,
     SessionState,
+    Speech,
+    SpokenSegment,
+    SpokenWord,
     Turn,
     TurnKind,
 )
@@ -30,6 +34,39 @@ class TranscriptTurn(BaseModel):
     kind: TurnKind | None = None
     at: float | None = None
     citation: Citation | None = None
+    # A spoken answer: its word timings, Whisper's segments, the recording's length, and the
+    # passages Whisper was unsure of (written on export for the reader; recomputed on import).
+    voice: bool | None = None
+    words: list[SpokenWord] | None = None
+    segments: list[SpokenSegment] | None = None
+    audio_seconds: float | None = None
+    unclear: list[str] | None = None
+
+    def speech(self) -> Speech | None:
+        if not self.words:
+            return None
+        return Speech(
+            words=tuple(self.words),
+            segments=tuple(self.segments or ()),
+            seconds=self.audio_seconds or 0.0,
+        )
+
+    @classmethod
+    def of(cls, turn: Turn) -> TranscriptTurn:
+        spoken = turn.speech
+        return cls(
+            role=turn.role,
+            phase=turn.phase,
+            text=turn.text,
+            kind=turn.kind,
+            at=turn.at,
+            citation=turn.citation,
+            voice=True if turn.voice else None,
+            words=list(spoken.words) if spoken else None,
+            segments=list(spoken.segments) if spoken else None,
+            audio_seconds=spoken.seconds if spoken else None,
+            unclear=(unclear_passages(spoken) or None) if spoken else None,
+        )
 
 
 class Transcript(BaseModel):
@@ -53,19 +90,15 @@ class Transcript(BaseModel):
                     kind=kind,
                     at=t.at if t.at is not None else float(i),
                     citation=t.citation,
+                    voice=bool(t.voice) or t.speech() is not None,
+                    speech=t.speech(),
                 )
             )
         return out
 
 
 def from_state(state: SessionState) -> Transcript:
-    turns = [
-        TranscriptTurn(
-            role=t.role, phase=t.phase, text=t.text, kind=t.kind, at=t.at, citation=t.citation
-        )
-        for t in state.turns
-        if t.kind is not TurnKind.REPORT
-    ]
+    turns = [TranscriptTurn.of(t) for t in state.turns if t.kind is not TurnKind.REPORT]
     return Transcript(
         id=state.id,
         case=state.case,
@@ -96,6 +129,10 @@ def to_markdown(transcript: Transcript) -> str:
         who = "**Interviewer**" if turn.role is Role.INTERVIEWER else "**Candidate**"
         body = turn.text.replace("\n", "\n> ")
         lines.append(f"{who}:\n> {body}\n")
+        for passage in turn.unclear or []:
+            lines.append(
+                f"_Unclear to the speech recogniser (not quoted as evidence): {passage}_\n"
+            )
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -28,10 +28,14 @@ import numpy.typing as npt
 from av.error import FFmpegError
 from tokenizers import Tokenizer
 
+from interviewer.delivery import is_unclear
+from interviewer.domain import Speech, SpokenSegment, SpokenWord
 from interviewer.errors import AudioRejected, VoiceUnavailable
+from interviewer.ports import Transcription
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Segment
 
     from interviewer.config import Settings
 
@@ -43,6 +47,8 @@ SttModel = Literal["tiny", "base"]
 SAMPLE_RATE = 16_000  # what Whisper listens at; faster-whisper resamples any input to it
 MAX_SECONDS = 300.0
 SILENCE_PEAK = 1e-3  # below this (about -60 dBFS) a recording is treated as silent, no model run
+FRAME = 320  # 20 ms at 16 kHz, to tell voiced audio from silence around words
+TAIL_SECONDS = 1.0  # the stretch after the last word that Whisper re-reads with word timings
 PROMPT_TOKEN_BUDGET = 200  # Whisper keeps at most 223 prompt tokens; leave room to spare
 
 UNREADABLE = "That audio file could not be read."
@@ -218,10 +224,7 @@ class WhisperSpeechToText:
 
     def transcribe_audio(self, audio: npt.NDArray[np.float32], *, prompt: str = "") -> str:
         """Same as `transcribe` on 16 kHz mono float32 samples (see `load_audio`)."""
-        if audio.size == 0 or float(np.max(np.abs(audio))) < SILENCE_PEAK:
-            raise AudioRejected("silent recording", user_message=NOTHING_HEARD)
-        if audio.size / SAMPLE_RATE > self.max_seconds:
-            raise _too_long(audio.size / SAMPLE_RATE, self.max_seconds)
+        self._check(audio)
         segments, _info = self.load().transcribe(
             audio,
             language="en",
@@ -233,10 +236,134 @@ class WhisperSpeechToText:
         )
         heard = [segment.text.strip() for segment in segments]
         # Whisper sometimes "hears" its prompt in noise: drop a segment that only echoes it.
-        text = " ".join(h for h in heard if not _echoes(h, prompt)).strip()
-        if not re.search(r"[A-Za-z0-9]", text):
-            raise AudioRejected("nothing recognised", user_message=NOTHING_HEARD)
-        return text
+        return _recognised(" ".join(h for h in heard if not _echoes(h, prompt)))
+
+    def transcribe_timed(self, path: str, *, prompt: str = "") -> Transcription:
+        """The text with every word's start and end, and each segment's confidence figures."""
+        audio = load_audio(path, max_seconds=self.max_seconds)
+        return self.transcribe_audio_timed(audio, prompt=prompt)
+
+    def transcribe_audio_timed(
+        self, audio: npt.NDArray[np.float32], *, prompt: str = ""
+    ) -> Transcription:
+        """Same as `transcribe_timed` on 16 kHz mono float32 samples."""
+        self._check(audio)
+        segments, _info = self.load().transcribe(
+            audio,
+            language="en",
+            beam_size=self.beam_size,
+            vad_filter=True,  # timings stay those of the recording: VAD only skips silence
+            initial_prompt=prompt or None,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            word_timestamps=True,
+        )
+        seconds = audio.size / SAMPLE_RATE
+        kept = [
+            s
+            for s in segments
+            if not _echoes(s.text.strip(), prompt) and not _tail_guess(s, seconds)
+        ]
+        pieces = ((w.word, w.start, w.end, w.probability) for s in kept for w in s.words or ())
+        speech = Speech(
+            words=snap_to_voice(_words(pieces), audio),
+            segments=tuple(
+                SpokenSegment(
+                    text=s.text.strip(),
+                    start=round(s.start, 3),
+                    end=round(s.end, 3),
+                    avg_logprob=round(s.avg_logprob, 4),
+                    no_speech_prob=round(s.no_speech_prob, 4),
+                )
+                for s in kept
+            ),
+            seconds=round(seconds, 3),
+        )
+        return Transcription(
+            text=_recognised(" ".join(s.text.strip() for s in kept)), speech=speech
+        )
+
+    def _check(self, audio: npt.NDArray[np.float32]) -> None:
+        if audio.size == 0 or float(np.max(np.abs(audio))) < SILENCE_PEAK:
+            raise AudioRejected("silent recording", user_message=NOTHING_HEARD)
+        if audio.size / SAMPLE_RATE > self.max_seconds:
+            raise _too_long(audio.size / SAMPLE_RATE, self.max_seconds)
+
+
+def snap_to_voice(
+    words: tuple[SpokenWord, ...], audio: npt.NDArray[np.float32]
+) -> tuple[SpokenWord, ...]:
+    """Each word's start and end moved inward off silent audio. Whisper gives the first word after
+    a silence the silence's start (the VAD chunk starts 0.4 s early), which would count quiet time
+    as speaking and shorten the pauses; 20 ms frames quieter than 3 % of the loud level are silence."""
+    frames = audio[: audio.size // FRAME * FRAME].reshape(-1, FRAME)
+    if frames.size == 0:
+        return words
+    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+    voiced = rms > max(0.03 * float(np.percentile(rms, 95)), 1e-4)
+    seconds = FRAME / SAMPLE_RATE
+    out: list[SpokenWord] = []
+    for word in words:
+        first, last = int(word.start / seconds), min(len(voiced), int(np.ceil(word.end / seconds)))
+        while first < last and not voiced[first]:
+            first += 1
+        while last > first and not voiced[last - 1]:
+            last -= 1
+        if first < last:
+            word = word.model_copy(
+                update={"start": round(first * seconds, 3), "end": round(last * seconds, 3)}
+            )
+        out.append(word)
+    return tuple(out)
+
+
+def _tail_guess(segment: Segment, seconds: float) -> bool:
+    """With word timings on, Whisper re-reads the last moment after the final word and, unsure,
+    often invents a phrase there ("Thank you."): such a segment is dropped, not marked."""
+    return segment.start >= seconds - TAIL_SECONDS and is_unclear(
+        SpokenSegment(
+            text=segment.text,
+            start=segment.start,
+            end=segment.end,
+            avg_logprob=segment.avg_logprob,
+            no_speech_prob=segment.no_speech_prob,
+        )
+    )
+
+
+def _words(pieces: Iterable[tuple[str, float, float, float]]) -> tuple[SpokenWord, ...]:
+    """Whisper's words, with a piece that does not start with a space ("two" "-tower") joined to
+    the word before it, so a word count is a count of written words."""
+    words: list[SpokenWord] = []
+    for text, start, end, probability in pieces:
+        if not text.strip():
+            continue
+        if words and not text.startswith(" "):
+            last = words[-1]
+            words[-1] = last.model_copy(
+                update={
+                    "text": last.text + text.strip(),
+                    "end": round(end, 3),
+                    "probability": min(last.probability, round(probability, 3)),
+                }
+            )
+            continue
+        words.append(
+            SpokenWord(
+                text=text.strip(),
+                start=round(start, 3),
+                end=round(end, 3),
+                probability=round(probability, 3),
+            )
+        )
+    return tuple(words)
+
+
+def _recognised(text: str) -> str:
+    text = text.strip()
+    if not re.search(r"[A-Za-z0-9]", text):
+        raise AudioRejected("nothing recognised", user_message=NOTHING_HEARD)
+    return text
 
 
 def _echoes(segment: str, prompt: str) -> bool:
@@ -265,6 +392,11 @@ GENERAL_PROMPT = (
 )
 
 
+# Whisper writes clean text unless the text "said before" is disfluent: this line keeps the fillers
+# (chosen on the tune split of evals/delivery/clips.jsonl; see evaluation/delivery.py).
+FILLER_PROMPT = "Um, so, uh, let me think. Like, you know, I'd basically, um, sort of start there."
+
+
 @cache
 def _whisper_tokenizer() -> Tokenizer | None:
     try:
@@ -281,21 +413,25 @@ def count_tokens(text: str) -> int:
     return len(tokenizer.encode(" " + text, add_special_tokens=False).ids)
 
 
-def vocabulary_prompt(terms: Iterable[str] = (), *, budget: int = PROMPT_TOKEN_BUDGET) -> str:
+def vocabulary_prompt(
+    terms: Iterable[str] = (), *, budget: int = PROMPT_TOKEN_BUDGET, fillers: bool = False
+) -> str:
     """The `initial_prompt` for a case: the general ML vocabulary, then the case's own `terms`
     (those not already in it, in their order) as long as the whole stays within `budget` Whisper
-    tokens (Whisper silently drops the start of a prompt over 223 tokens)."""
-    known = GENERAL_PROMPT.lower()
+    tokens (Whisper silently drops the start of a prompt over 223 tokens). With `fillers`, it
+    opens with a disfluent line so Whisper writes the ums and uhs it hears (for delivery)."""
+    general = f"{FILLER_PROMPT} {GENERAL_PROMPT}" if fillers else GENERAL_PROMPT
+    known = general.lower()
     extra: list[str] = []
     for term in terms:
         term = " ".join(term.split())
         if not term or re.search(rf"(?<!\w){re.escape(term.lower())}(?!\w)", known):
             continue
-        candidate = f"{GENERAL_PROMPT} Also: {', '.join([*extra, term])}."
+        candidate = f"{general} Also: {', '.join([*extra, term])}."
         if count_tokens(candidate) <= budget:
             extra.append(term)
             known += "\n" + term.lower()
-    return f"{GENERAL_PROMPT} Also: {', '.join(extra)}." if extra else GENERAL_PROMPT
+    return f"{general} Also: {', '.join(extra)}." if extra else general
 
 
 # ---- keeping or deleting audio --------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from interviewer.delivery import delivery_of
 from interviewer.domain import (
     GRADED_PHASES,
     PHASE_TITLES,
@@ -73,6 +74,7 @@ class Grader:
             wrapup=grade_wrapup(
                 with_drawn(turns, case.notes), self.knowledge.rubrics.get("cross-cutting")
             ),
+            delivery=delivery_of(turns),
         )
 
     def grade_transcript(self, transcript: Transcript, level: Level | None = None) -> GradeReport:

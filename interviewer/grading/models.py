@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interviewer.delivery import Delivery
 from interviewer.domain import (
     CaseId,
     Frozen,
@@ -69,7 +70,10 @@ class GradeReport(BaseModel):
     # The closing segment, graded with the cross-cutting rubric; not part of `overall`, which
     # stays the mean of the seven phases so it compares across drills and interviews.
     wrapup: PhaseGrade | None = None
+    # How the candidate spoke (spoken answers only), per phase and overall; not part of any score.
+    delivery: Delivery | None = None
 
     def contract_json(self) -> str:
         keys = {"id", "case", "overall", "phases"} | ({"wrapup"} if self.wrapup else set())
+        keys |= {"delivery"} if self.delivery else set()
         return self.model_dump_json(include=keys)

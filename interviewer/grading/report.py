@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from interviewer.delivery import markdown_lines as delivery_markdown
 from interviewer.domain import (
     PHASE_TITLES,
     Phase,
@@ -53,6 +54,8 @@ def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
         lines += ["", "## Next steps", ""]
         lines += [f"{i}. {s}" for i, s in enumerate(report.next_steps, 1)]
     lines += _misconception_lines(report)
+    if report.delivery is not None:
+        lines += delivery_markdown(report.delivery, PHASE_TITLES)
     for phase, grade in report.phases.items():
         lines += _phase_lines(report, knowledge, phase, grade)
     if report.wrapup is not None:

@@ -201,8 +201,8 @@ class Scorer(Matcher):
             item = hit.misconception
             # A wrong claim is not coverage of anything it touches, least of all its correction.
             matrix[hit.unit, :] = 0.0
-            if any(f.id == item.id for f in found):
-                continue
+            if any(f.id == item.id for f in found) or units[hit.unit].unclear:
+                continue  # a passage Whisper was unsure of is never quoted against the candidate
             penalty += WRONG_CLAIM_COST
             found.append(
                 MisconceptionFound(
@@ -296,7 +296,7 @@ def quotes(
         u = int(best_unit[i])
         if credit[i] >= MISSED_BELOW and u >= 0 and matrix[u, i] >= MATCHED:
             unit = units[u]
-            if unit.text in turns[unit.turn].text:
+            if unit.text in turns[unit.turn].text and not unit.unclear:
                 quoted[i] = unit
     return quoted
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from interviewer.delivery import unclear_spans
 from interviewer.domain import (
     Phase,
     Role,
@@ -29,6 +30,7 @@ class Unit:
     end: int
     text: str
     phase: Phase
+    unclear: bool = False  # inside a passage Whisper was unsure of: never quoted as evidence
 
 
 def other_units(turns: Sequence[Turn], phase: Phase) -> list[Unit]:
@@ -72,6 +74,9 @@ def candidate_units(turns: Sequence[Turn], phase: Phase) -> tuple[list[Unit], li
                 mask(masked, start, end)
                 add_flag(flags, f"instruction-like text ignored: {excerpt(sentence)}")
         clean = "".join(masked)
+        unsure = unclear_spans(turn)
+        for start, end in unsure:
+            add_flag(flags, f"unclear speech, not quoted: {excerpt(text[start:end])}")
         for start, end in sentence_spans(clean):
             sentence = text[start:end]
             if is_question(sentence):
@@ -79,7 +84,8 @@ def candidate_units(turns: Sequence[Turn], phase: Phase) -> tuple[list[Unit], li
             if is_foreign(sentence):
                 add_flag(flags, f"text not in English was not graded: {excerpt(sentence)}")
                 continue
-            units.append(Unit(turn=index, start=start, end=end, text=sentence, phase=phase))
+            unclear = any(start < b and a < end for a, b in unsure)
+            units.append(Unit(index, start, end, sentence, phase, unclear))
     return units, flags
 
 

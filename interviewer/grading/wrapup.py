@@ -190,7 +190,7 @@ def _criterion(criterion: str, units: Sequence[Unit], wide: Sequence[Unit]) -> C
     level = 1 if not found else 2 if tier3 < 2 else 3 if tier4 < 3 else 4
     quotes: list[str] = []
     for _, unit in found:
-        if unit.text not in quotes:
+        if unit.text not in quotes and not unit.unclear:
             quotes.append(unit.text)
     shown = ", ".join(item.label for item, _ in found) or "none of the rubric's items"
     return CriterionGrade(

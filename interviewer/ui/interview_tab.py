@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from interviewer.domain import Speech
 from interviewer.errors import InterviewerError
 from interviewer.session import Command, SessionUpdate
 from interviewer.sketch_check import saved_message
@@ -85,13 +86,17 @@ class InterviewHandlers:
     def __init__(self, app: AppContext) -> None:
         self.app = app
 
-    def send(self, text: str, sid: str, was_voiced: bool = False) -> Iterator[Updates]:
+    def send(
+        self, text: str, sid: str, was_voiced: bool = False, take: Speech | None = None
+    ) -> Iterator[Updates]:
+        """`take`: the word timings of the recording the text came from (kept with the turn)."""
         screen = self.app.screen
         if not sid:
             yield {**refuse(self.app, sid, NO_SESSION), screen.box: text}
             return
+        speech = take if was_voiced else None
         try:
-            updates = self.app.service.send_stream(sid, text, voice=was_voiced)
+            updates = self.app.service.send_stream(sid, text, voice=was_voiced, speech=speech)
             first = next(updates)
         except InterviewerError as err:
             # Refused input stays in the box so nothing typed is lost.
@@ -144,9 +149,9 @@ def wire(tab: InterviewTab, app: AppContext, engines: voice_panel.VoiceEngines) 
             [screen.session_id, voice.speak_toggle, voice.voiced],
             voice.speaker,
         )
-        sent(handlers.send, [tab.box, screen.session_id, voice.voiced], screen.outputs).then(
-            lambda: False, None, voice.voiced
-        ).then(engines.speak, *speak)
+        sent(
+            handlers.send, [tab.box, screen.session_id, voice.voiced, voice.take], screen.outputs
+        ).then(lambda: False, None, voice.voiced).then(engines.speak, *speak)
     voice_panel.wire_microphone(voice, engines, screen, handlers.send)
     for command, button in tab.commands.items():
         button.click(handlers.command(command), screen.session_id, screen.outputs).then(

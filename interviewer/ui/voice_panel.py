@@ -15,12 +15,13 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
-from interviewer.domain import Role, TurnKind
+from interviewer.domain import Role, Speech, TurnKind
 from interviewer.errors import InterviewerError
+from interviewer.ports import SpeechToText, Transcription
 from interviewer.ui.shared import Screen, Updates
 from interviewer.wiring import Wiring
 
-SendHandler = Callable[[str, str, bool], Iterator[Updates]]
+SendHandler = Callable[[str, str, bool, Speech | None], Iterator[Updates]]
 
 
 def voice_installed() -> bool:
@@ -83,10 +84,10 @@ class VoiceEngines:
             return
         yield rate, np.asarray(samples)
 
-    def heard(self, path: str | None, sid: str) -> tuple[Any, str, bool]:
-        """(text for the answer box, status line, voiced flag) for a finished recording."""
+    def heard(self, path: str | None, sid: str) -> tuple[Any, str, bool, Speech | None]:
+        """(text for the answer box, status line, voiced flag, word timings) for a recording."""
         if not path:
-            return gr.update(), "", False
+            return gr.update(), "", False, None
         from interviewer.adapters.stt import release_audio, vocabulary_prompt
 
         terms: list[str] = []
@@ -97,12 +98,18 @@ class VoiceEngines:
             except InterviewerError:
                 terms = []
         try:
-            text = self.stt().transcribe(path, prompt=vocabulary_prompt(terms))
+            heard = self.transcribe_timed(path, vocabulary_prompt(terms, fillers=True))
         except InterviewerError as err:
-            return gr.update(), f"**Note:** {err.user_message}", False
+            return gr.update(), f"**Note:** {err.user_message}", False, None
         finally:
             release_audio(path, self.wiring.settings)
-        return text, "Heard you: check the text, edit it if needed, then press Enter.", True
+        status = "Heard you: check the text, edit it if needed, then press Enter."
+        return heard.text, status, True, heard.speech
+
+    def transcribe_timed(self, path: str, prompt: str) -> Transcription:
+        """The words with their timings, for the delivery feedback in the report."""
+        stt: SpeechToText = self.stt()
+        return stt.transcribe_timed(path, prompt=prompt)
 
     def speak(self, sid: str, enabled: bool, spoken: int) -> Iterator[tuple[Any, int]]:
         """Stream the new interviewer turns as audio, one sentence at a time."""
@@ -142,6 +149,7 @@ class VoiceRow:
     auto_send: gr.Checkbox
     voiced: gr.State  # the text in the box came from the microphone
     spoken: gr.State  # how many turns have been read aloud already
+    take: gr.State  # word timings of the last recording (Speech), sent with a voiced answer
 
 
 def build_row(engines: VoiceEngines, speak_by_default: bool) -> VoiceRow:
@@ -172,7 +180,9 @@ def build_row(engines: VoiceEngines, speak_by_default: bool) -> VoiceRow:
                 label="Send as soon as it is transcribed (no review)",
                 elem_id="auto-send",
             )
-    return VoiceRow(mic, speaker, speak_toggle, auto_send, gr.State(False), gr.State(0))
+    return VoiceRow(
+        mic, speaker, speak_toggle, auto_send, gr.State(False), gr.State(0), gr.State(None)
+    )
 
 
 def speak_args(row: VoiceRow, session_id: gr.State) -> tuple[list[Any], list[Any]]:
@@ -190,11 +200,13 @@ def wire_microphone(
 ) -> None:
     """A finished recording is transcribed into the box; with auto-send it is sent at once."""
 
-    def on_heard(text: str, sid: str, was_voiced: bool, auto: bool) -> Iterator[Updates]:
+    def on_heard(
+        text: str, sid: str, was_voiced: bool, auto: bool, take: Speech | None
+    ) -> Iterator[Updates]:
         if not (auto and was_voiced and text.strip()):
             yield {}  # the transcript waits in the box for review
             return
-        yield from send(text, sid, was_voiced)
+        yield from send(text, sid, was_voiced, take)
 
     def backchannel_if_auto(sid: str, enabled: bool, was_voiced: bool, auto: bool) -> Iterator[Any]:
         yield from engines.backchannel(sid, enabled and auto, was_voiced)
@@ -202,11 +214,15 @@ def wire_microphone(
     speak = speak_args(row, screen.session_id)
     for recorded in (row.mic.stop_recording, row.mic.upload):
         heard = recorded(
-            engines.heard, [row.mic, screen.session_id], [screen.box, screen.status, row.voiced]
+            engines.heard,
+            [row.mic, screen.session_id],
+            [screen.box, screen.status, row.voiced, row.take],
         )
         heard = heard.then(lambda: None, None, row.mic)
         inputs = [screen.session_id, row.speak_toggle, row.voiced, row.auto_send]
         heard.then(backchannel_if_auto, inputs, row.speaker)
         heard.then(
-            on_heard, [screen.box, screen.session_id, row.voiced, row.auto_send], screen.outputs
+            on_heard,
+            [screen.box, screen.session_id, row.voiced, row.auto_send, row.take],
+            screen.outputs,
         ).then(still_voiced, [row.auto_send, row.voiced], row.voiced).then(engines.speak, *speak)
