@@ -13,6 +13,11 @@ from interviewer.domain import CaseId, Phase, Role, Turn, TurnKind
 from interviewer.estimates.check import check_text, check_turns
 from interviewer.estimates.quantities import BYTES, NONE, RATE, TIME, extract
 from interviewer.estimates.spoken import normalise
+from interviewer.fakes import HashEmbedder
+from interviewer.grading.grader import Grader
+from interviewer.grading.models import GradeReport
+from interviewer.grading.report import to_markdown
+from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import KnowledgeBase
 
 DEV = Path(__file__).parent / "data" / "estimates_dev.jsonl"
@@ -121,3 +126,44 @@ def test_transcript_turns_are_checked_per_phase_and_only_the_candidates(
     assert list(found) == [Phase.SERVING, Phase.DATA]
     assert [c.verdict for c in found[Phase.SERVING]] == ["ok"]
     assert [c.verdict for c in found[Phase.DATA]] == ["fact"]
+
+
+def _graded(knowledge: KnowledgeBase, text: str) -> GradeReport:
+    grader = Grader(knowledge, Scorer(HashEmbedder()))
+    turns = [_turn(Role.CANDIDATE, Phase.SERVING, text)]
+    return grader.grade_turns("s1", CaseId("visual-search"), turns, [Phase.SERVING])
+
+
+def test_report_lists_each_estimate_with_its_mark_and_corrected_figure(
+    knowledge: KnowledgeBase,
+) -> None:
+    text = (
+        "Raw vectors: 5B images × 256 dims × 4 bytes ≈ 512 GB <b>*fits*</b>, "
+        "and 2,000 QPS × 300 candidates = 600k scores/s. We have 50M daily users."
+    )
+    report = _graded(knowledge, text)
+    markdown = to_markdown(report, knowledge)
+    section = markdown[markdown.index("## Back-of-envelope") :].split("\n## ")[0]
+    assert "**Deployment and serving**" in section
+    assert "- ✗ “≈ 512 GB” → **5\\.12 TB**: off by 10x or more" in section
+    assert "- ✓ “600k scores/s”: within a factor of 2" in section
+    assert "- ✗ “50M daily users” → **80 million**: contradicts the fact sheet" in section
+    assert "<b>" not in markdown  # candidate text never becomes markup
+    data = json.loads(report.contract_json())
+    verdicts = [e["verdict"] for e in data["phases"]["serving"]["estimates"]]
+    assert verdicts == ["off_10x", "ok", "fact"]
+
+
+def test_estimates_never_change_a_score(knowledge: KnowledgeBase) -> None:
+    right = _graded(knowledge, "5B images × 256 dims × 4 bytes ≈ 5 TB of raw vectors.")
+    wrong = _graded(knowledge, "5B images × 256 dims × 4 bytes ≈ 5 GB of raw vectors.")
+    assert [c.verdict for c in right.phases[Phase.SERVING].estimates or []] == ["ok"]
+    assert [c.verdict for c in wrong.phases[Phase.SERVING].estimates or []] == ["unit"]
+    assert right.phases[Phase.SERVING].score == wrong.phases[Phase.SERVING].score
+    assert right.overall == wrong.overall
+
+
+def test_a_phase_without_estimates_has_no_section(knowledge: KnowledgeBase) -> None:
+    report = _graded(knowledge, "I would shard an IVF-PQ index and re-rank with exact vectors.")
+    assert report.phases[Phase.SERVING].estimates is None
+    assert "Back-of-envelope" not in to_markdown(report, knowledge)

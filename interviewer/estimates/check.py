@@ -14,7 +14,9 @@ from interviewer.estimates.spoken import Normalised, normalise
 from interviewer.estimates.verdict import EstimateCheck, arithmetic, figure
 from interviewer.estimates.walk import walk
 from interviewer.knowledge import Case
+from interviewer.text import stem
 
+_WORD_AFTER = re.compile(r"\s+([A-Za-z][\w-]*)")
 _APPROX = re.compile(
     r"(?:(?:about|around|roughly|approximately|approx\.?|maybe|nearly|almost|call it|only|"
     r"something like|on the order of)\s+|[~≈]\s*)+$",
@@ -22,12 +24,23 @@ _APPROX = re.compile(
 )
 
 
-def _claim_text(norm: Normalised, quantity: Quantity) -> str:
+def _claim_text(norm: Normalised, quantity: Quantity, head: str = "") -> str:
+    """The candidate's words for a claim: from "about"/"~" to the unit, or to the thing counted."""
     start = quantity.start
+    end = quantity.end
+    pos = end
+    for _ in range(4 if head else 0):
+        found = _WORD_AFTER.match(norm.text, pos)
+        if found is None:
+            break
+        pos = found.end()
+        if stem(found.group(1).lower()) == head or found.group(1).lower().startswith(head):
+            end = pos
+            break
     lead = _APPROX.search(norm.text[max(0, start - 40) : start])
     if lead:
         start -= len(lead.group(0))
-    a, b = norm.span(start, quantity.end)
+    a, b = norm.span(start, end)
     return norm.original[a:b].strip(" ,;")
 
 
@@ -42,11 +55,11 @@ def _fact_check(
         return None
     correct = figure(fact.quantity.value, quantity)
     return EstimateCheck(
-        claim=_claim_text(norm, quantity),
+        claim=_claim_text(norm, quantity, said.head),
         ok=False,
         verdict="fact",
         correct=correct,
-        reason=f"the fact sheet ({fact.fact_id}) says about {correct}",
+        reason=f"the fact sheet ({fact.fact_id}) has about {correct}",
         phase=phase,
     )
 

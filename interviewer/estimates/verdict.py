@@ -130,7 +130,7 @@ def arithmetic(claim: Quantity, said: float, expected: float) -> tuple[Verdict, 
     correct = figure(expected / scale, claim)
     off = ratio(said, expected)
     if off <= WITHIN:
-        return "ok", correct, f"the numbers give {correct}: within a factor of 2"
+        return "ok", correct, f"the numbers give {correct}"
     for value, reads in _alternates(claim):
         if ratio(value * scale, expected) <= UNIT_SLIP:
             return "unit", reads, f"right digits, wrong unit: {reads}, not {correct}"
@@ -138,5 +138,5 @@ def arithmetic(claim: Quantity, said: float, expected: float) -> tuple[Verdict, 
         return None
     way = "high" if said > expected else "low"
     if off >= TEN_X:
-        return "off_10x", correct, f"the numbers give {correct}: {off:.0f}x too {way}"
-    return "off", correct, f"the numbers give {correct}: {off:.1f}x too {way}"
+        return "off_10x", correct, f"the numbers give {correct}, {off:.0f}x too {way}"
+    return "off", correct, f"the numbers give {correct}, {off:.1f}x too {way}"

@@ -25,6 +25,7 @@ _RATIO = re.compile(
 _PORTION = re.compile(
     r"\s*(?:[a-z]+\s+)?of (?:that|it|this|those|them|the budget)\b", re.IGNORECASE
 )
+_NEW_SENTENCE = re.compile(r"[.!?]\s+(?!(?:so|that's|which|i\.e\.)\b)[A-Za-z]", re.IGNORECASE)
 _CLAIM_EXTRA_OPS = ("wmul", "wdiv")  # "~10 hosts at 512 GB each": part of the result
 
 
@@ -72,6 +73,9 @@ def _close(state: _State) -> None:
         reading = _ratio(state.operands)
     elif said.value > 0:
         reading = best(state.carry, state.operands, said, state.periods, dtype)
+        if reading is None and state.carry is not None and state.operands:
+            # A fresh chain ("..., and 2,000 QPS x 300 = 600k/s") need not use the last result.
+            reading = best(None, state.operands, said, state.periods, dtype)
     if reading is None:
         state.operands += [Operand(step.claim, "any"), *step.extras]
         return
@@ -107,6 +111,8 @@ def walk(text: str, quantities: list[Quantity]) -> list[Step]:
             _close(state)
         if kind == "result" and _PORTION.match(text, quantity.end):
             kind = "any"  # "gets maybe 20 ms of that": a share of a budget, not its total
+        if kind == "result" and _NEW_SENTENCE.search(gap):
+            kind = "any"  # "... = 600k/s. We have 50M daily users": a new statement, not a result
         if kind == "result" and (state.operands or state.carry is not None):
             state.pending = Step(quantity)
         else:
