@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from interviewer.cli import app
 from interviewer.domain import CaseId, Phase, Role, Turn, TurnKind
+from interviewer.errors import InputRejected
 from interviewer.estimates.check import check_text, check_turns
 from interviewer.estimates.quantities import BYTES, NONE, RATE, TIME, extract
 from interviewer.estimates.spoken import normalise
@@ -167,3 +170,47 @@ def test_a_phase_without_estimates_has_no_section(knowledge: KnowledgeBase) -> N
     report = _graded(knowledge, "I would shard an IVF-PQ index and re-rank with exact vectors.")
     assert report.phases[Phase.SERVING].estimates is None
     assert "Back-of-envelope" not in to_markdown(report, knowledge)
+
+
+def test_cli_checks_a_text_against_the_case(tmp_path: Path) -> None:
+    runner = CliRunner()
+    text = "5B images × 256 dims × 2 bytes ≈ 25 TB; we have 50M daily users"
+    result = runner.invoke(app, ["estimates", "check", "--text", text, "--case", "visual-search"])
+    assert result.exit_code == 0, result.output
+    assert '✗ "≈ 25 TB" -> 2.56 TB' in result.output
+    assert '✗ "50M daily users" -> 80 million' in result.output
+    assert "0 of 2 estimates hold up." in result.output
+    as_json = runner.invoke(
+        app, ["estimates", "check", "--text", text, "--case", "visual-search", "--json"]
+    )
+    rows = json.loads(as_json.output)
+    assert [r["verdict"] for r in rows] == ["off_10x", "fact"]
+    assert rows[0]["correct"] == "2.56 TB"
+
+
+def test_cli_checks_a_transcript_with_its_own_case(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    transcript = {
+        "id": "t1",
+        "case": "visual-search",
+        "mode": "drill",
+        "phase": "serving",
+        "turns": [
+            {"role": "interviewer", "phase": "serving", "text": "How big is the index?"},
+            {"role": "candidate", "phase": "serving", "text": "5B × 64 bytes = 320 GB of codes."},
+        ],
+    }
+    path.write_text(json.dumps(transcript))
+    result = CliRunner().invoke(app, ["estimates", "check", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)
+    assert (row["verdict"], row["phase"], row["ok"]) == ("ok", "serving", True)
+
+
+def test_cli_refuses_text_without_a_case_and_a_missing_file(tmp_path: Path) -> None:
+    runner = CliRunner()
+    no_case = runner.invoke(app, ["estimates", "check", "--text", "2 x 3 = 6"])
+    assert isinstance(no_case.exception, InputRejected)
+    assert "--case" in no_case.exception.user_message
+    missing = runner.invoke(app, ["estimates", "check", str(tmp_path / "nope.json")])
+    assert isinstance(missing.exception, InputRejected)

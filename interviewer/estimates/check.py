@@ -101,9 +101,8 @@ def check_text(
     found: list[tuple[int, EstimateCheck]] = []
     for quantity in quantities:
         step = results.get(quantity.start)
-        if step is not None:
-            checked = _step_check(norm, step, facts, phase)
-        else:
+        checked = _step_check(norm, step, facts, phase) if step is not None else None
+        if checked is None:
             checked = _fact_check(norm, quantity, facts, phase)
         if checked is not None:
             found.append((quantity.start, checked))

@@ -115,7 +115,7 @@ _DAILY = re.compile(
 )
 _DAILY_PER = {"daily": "day", "hourly": "h", "weekly": "week", "monthly": "month"}
 _STANDALONE_TIME = re.compile(
-    r"(?:^|(?<=[.;:!?]\s)|(?<=\bfor\s)|(?<=\bin\s)|(?<=\bover\s)|(?<=\bwithin\s))(?:a|an|one)\s+"
+    r"(?:^|(?<=[.;:!?,]\s)|(?<=\band\s)|(?<=\bfor\s)|(?<=\bin\s)|(?<=\bover\s)|(?<=\bwithin\s))(?:a|an|one)\s+"
     r"(?P<t>second|minute|hour|day|week|month|year)\b",
     re.IGNORECASE,
 )

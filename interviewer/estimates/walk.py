@@ -25,7 +25,7 @@ _RATIO = re.compile(
 _PORTION = re.compile(
     r"\s*(?:[a-z]+\s+)?of (?:that|it|this|those|them|the budget)\b", re.IGNORECASE
 )
-_NEW_SENTENCE = re.compile(r"[.!?]\s+(?!(?:so|that's|which|i\.e\.)\b)[A-Za-z]", re.IGNORECASE)
+_NEW_SENTENCE = re.compile(r"[.!?;]\s+(?!(?:so|that's|which|i\.e\.)\b)[A-Za-z]", re.IGNORECASE)
 _CLAIM_EXTRA_OPS = ("wmul", "wdiv")  # "~10 hosts at 512 GB each": part of the result
 
 
