@@ -59,7 +59,7 @@ def _fact_check(
         ok=False,
         verdict="fact",
         correct=correct,
-        reason=f"the fact sheet ({fact.fact_id}) has about {correct}",
+        reason=f"fact sheet, {fact.fact_id}: about {correct}",
         phase=phase,
     )
 

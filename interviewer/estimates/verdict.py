@@ -133,7 +133,7 @@ def arithmetic(claim: Quantity, said: float, expected: float) -> tuple[Verdict, 
         return "ok", correct, f"the numbers give {correct}"
     for value, reads in _alternates(claim):
         if ratio(value * scale, expected) <= UNIT_SLIP:
-            return "unit", reads, f"right digits, wrong unit: {reads}, not {correct}"
+            return "unit", reads, f"the digits are right, the unit is not: it is {reads}"
     if off > UNCHECKED:
         return None
     way = "high" if said > expected else "low"

@@ -72,10 +72,13 @@ def _close(state: _State) -> None:
     if _RATIO.match(state.text, step.claim.end) or step.claim.unit == "x":
         reading = _ratio(state.operands)
     elif said.value > 0:
-        reading = best(state.carry, state.operands, said, state.periods, dtype)
-        if reading is None and state.carry is not None and state.operands:
-            # A fresh chain ("..., and 2,000 QPS x 300 = 600k/s") need not use the last result.
-            reading = best(None, state.operands, said, state.periods, dtype)
+        found = [best(state.carry, state.operands, said, state.periods, dtype)]
+        if state.carry is not None and state.operands:
+            # A fresh chain ("..., and 2,000 QPS x 300 = 600k/s") need not use the last result:
+            # the reading with fewer guesses wins, the one going on from the last result on a tie.
+            found.append(best(None, state.operands, said, state.periods, dtype))
+        readings = [r for r in found if r is not None]
+        reading = min(readings, key=lambda r: r.guesses) if readings else None
     if reading is None:
         state.operands += [Operand(step.claim, "any"), *step.extras]
         return
