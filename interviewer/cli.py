@@ -372,6 +372,23 @@ def eval_listening(
         raise typer.Exit(1)
 
 
+@eval_app.command("estimates")
+def eval_estimates(
+    split: Annotated[str, typer.Option(help="tune, holdout or all")] = "all",
+    file: Annotated[
+        Path | None,
+        typer.Option(help="JSON Lines with gold estimates (default: the authored set)."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="List every miss.")] = False,
+) -> None:
+    """Detection precision/recall and verdict accuracy of the back-of-envelope check."""
+    from interviewer.evaluation.estimates import AUTHORED, run
+
+    if split not in ("tune", "holdout", "dev", "all"):
+        raise UnknownId(split, user_message="--split must be tune, holdout, dev or all")
+    typer.echo(run(split=split, path=file or AUTHORED, verbose=verbose))
+
+
 @eval_app.command("simulate")
 def eval_simulate(
     persona: Annotated[

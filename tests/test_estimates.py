@@ -214,3 +214,30 @@ def test_cli_refuses_text_without_a_case_and_a_missing_file(tmp_path: Path) -> N
     assert "--case" in no_case.exception.user_message
     missing = runner.invoke(app, ["estimates", "check", str(tmp_path / "nope.json")])
     assert isinstance(missing.exception, InputRejected)
+
+
+def test_eval_reports_detection_and_verdicts_per_split() -> None:
+    from interviewer.evaluation.estimates import run
+
+    table = run(split="dev", path=DEV)
+    row = next(line for line in table.splitlines() if line.startswith("| dev |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:3] == ["dev", "46", "42"]  # answers, gold estimates
+    precision, recall = float(cells[4]), float(cells[5])
+    assert precision >= 0.9 and recall >= 0.9  # the dev set was written and fixed alongside
+
+
+def test_eval_command_runs_on_the_authored_file_shape(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    item = {
+        "id": "x-1",
+        "split": "tune",
+        "case": "visual-search",
+        "phase": "serving",
+        "text": "2,000 QPS × 300 candidates = 60k scores/s.",
+        "estimates": [{"claim": "60k scores/s", "verdict": "off_10x", "correct": "600k/s"}],
+    }
+    path.write_text(json.dumps(item) + "\n")
+    result = CliRunner().invoke(app, ["eval", "estimates", "--file", str(path), "--split", "tune"])
+    assert result.exit_code == 0, result.output
+    assert "| tune | 1 | 1 | 1 | 1.00 | 1.00 | 1.00 (1/1) | 1.00 |" in result.output

@@ -93,9 +93,12 @@ def check_text(
     text: str, case: Case | None = None, phase: Phase | None = None
 ) -> list[EstimateCheck]:
     """Every estimate in one answer, in the order said."""
+    return _check(text, fact_numbers(case.facts.facts) if case is not None else [], phase)
+
+
+def _check(text: str, facts: Sequence[Described], phase: Phase | None) -> list[EstimateCheck]:
     norm = normalise(text)
     quantities = extract(norm.text)
-    facts = fact_numbers(case.facts.facts) if case is not None else []
     steps = walk(norm.text, quantities)
     results = {step.claim.start: step for step in steps}
     found: list[tuple[int, EstimateCheck]] = []
@@ -112,10 +115,11 @@ def check_text(
 def check_turns(turns: Sequence[Turn], case: Case | None) -> dict[Phase, list[EstimateCheck]]:
     """The estimates of every candidate answer, by phase (questions and sketches are not read)."""
     out: dict[Phase, list[EstimateCheck]] = {}
+    facts = fact_numbers(case.facts.facts) if case is not None else []
     for turn in turns:
         if turn.role is not Role.CANDIDATE or turn.kind in (TurnKind.SKETCH, TurnKind.CLARIFYING):
             continue
-        checks = check_text(turn.text, case, turn.phase)
+        checks = _check(turn.text, facts, turn.phase)
         if checks:
             out.setdefault(turn.phase, []).extend(checks)
     return out
