@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one table. `--check` exits 1 when a budgeted figure is over budget.
 
-python -m benchmarks.run_all [--check] [--only core,concurrency,voice,delivery,model,study]
+python -m benchmarks.run_all [--check] [--only core,concurrency,voice,delivery,model,study,estimates]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from benchmarks import (
     bench_concurrency,
     bench_core,
     bench_delivery,
+    bench_estimates,
     bench_model,
     bench_study,
     bench_voice,
@@ -39,7 +40,7 @@ def main() -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a figure is over its budget"
     )
-    parser.add_argument("--only", default="core,concurrency,voice,delivery,model,study")
+    parser.add_argument("--only", default="core,concurrency,voice,delivery,model,study,estimates")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     rows: list[Row] = []
@@ -55,6 +56,8 @@ def main() -> int:
         rows += bench_model.run()
     if "study" in wanted:
         rows += bench_study.run()
+    if "estimates" in wanted:
+        rows += bench_estimates.rows()
     print(f"machine: {machine()}\n")
     print(table(rows))
     failed = [r.figure for r in rows if r.ok is False]

@@ -28,6 +28,8 @@ app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(eval_app, name="eval")
 sketch_app = typer.Typer(no_args_is_help=True, help="Check a Mermaid architecture sketch.")
 app.add_typer(sketch_app, name="sketch")
+estimates_app = typer.Typer(no_args_is_help=True, help="Check back-of-envelope estimates.")
+app.add_typer(estimates_app, name="estimates")
 
 FakeOpt = Annotated[
     bool, typer.Option("--fake", help="Hash embedder and no model: instant, for trying things out.")
@@ -399,6 +401,23 @@ def eval_listening(
         raise typer.Exit(1)
 
 
+@eval_app.command("estimates")
+def eval_estimates(
+    split: Annotated[str, typer.Option(help="tune, holdout or all")] = "all",
+    file: Annotated[
+        Path | None,
+        typer.Option(help="JSON Lines with gold estimates (default: the authored set)."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="List every miss.")] = False,
+) -> None:
+    """Detection precision/recall and verdict accuracy of the back-of-envelope check."""
+    from interviewer.evaluation.estimates import AUTHORED, run
+
+    if split not in ("tune", "holdout", "dev", "all"):
+        raise UnknownId(split, user_message="--split must be tune, holdout, dev or all")
+    typer.echo(run(split=split, path=file or AUTHORED, verbose=verbose))
+
+
 @eval_app.command("simulate")
 def eval_simulate(
     persona: Annotated[
@@ -574,6 +593,46 @@ def study_sheet(
         sys.stdout.write(sheet.to_markdown())
         return
     typer.echo(f"wrote {write_sheet(sheet, output)}", err=True)
+
+
+@estimates_app.command("check")
+def estimates_check(
+    file: Annotated[
+        Path | None, typer.Argument(help="A transcript (.json); its candidate answers are read.")
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="One answer to check.")] = None,
+    case: Annotated[
+        str | None,
+        typer.Option("--case", help="Case id whose fact sheet the numbers must agree with."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
+) -> None:
+    """Each estimate with ✓/✗: arithmetic within 2x, units, and the case's fact sheet."""
+    import json
+
+    from interviewer.estimates.check import check_text, check_turns
+    from interviewer.estimates.render import text_lines
+    from interviewer.knowledge import default_knowledge
+    from interviewer.transcript import load_transcript
+
+    if (file is None) == (text is None):
+        raise InputRejected("", user_message="Give a transcript file or --text, not both.")
+    if file is not None:
+        transcript = load_transcript(file)
+        case_id = parse_case(case) if case else transcript.case
+        found = check_turns(transcript.to_turns(), default_knowledge().case(case_id))
+        checks = [c for phase_checks in found.values() for c in phase_checks]
+    else:
+        if case is None:
+            raise InputRejected(
+                "", user_message="--case is needed with --text (e.g. --case visual-search)."
+            )
+        checks = check_text(text or "", default_knowledge().case(parse_case(case)))
+    if as_json:
+        rows = [c.model_dump(mode="json") for c in checks]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    else:
+        typer.echo("\n".join(text_lines(checks)))
 
 
 @app.command()

@@ -187,6 +187,7 @@ def test_grade_contract_shape(grader: Grader) -> None:
     assert set(data) == {"id", "case", "overall", "phases"}
     phase = data["phases"]["evaluation"]
     required = {"score", "level", "insufficient_evidence", "criteria", "missed", "flags"}
-    optional = {"misconceptions", "confidence", "bar", "sketch"}  # DESIGN.md section 6: optional
+    # DESIGN.md section 6: optional
+    optional = {"misconceptions", "confidence", "bar", "sketch", "estimates"}
     assert required <= set(phase) <= required | optional
     assert {"id", "score", "evidence", "why"} <= set(phase["criteria"][0])

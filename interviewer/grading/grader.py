@@ -22,6 +22,8 @@ from interviewer.domain import (
     default_budgets,
     phase_name,
 )
+from interviewer.estimates.check import check_turns
+from interviewer.estimates.verdict import EstimateCheck
 from interviewer.grading.models import GradeReport, PhaseGrade
 from interviewer.grading.scoring import Bar, Scorer
 from interviewer.grading.wrapup import grade_wrapup
@@ -61,6 +63,16 @@ class Grader:
             grades[phase] = _hide_answers(grade) if partial else grade
         scored = [g.score for g in grades.values() if g.score is not None]
         overall = round(sum(scored) / len(scored), 3) if scored else None
+        wrapup = grade_wrapup(
+            # Sketch saves are Mermaid, not prose: the wrap-up reads the drawn boxes instead.
+            with_drawn(turns, case.notes),
+            self.knowledge.rubrics.get("cross-cutting"),
+        )
+        # Added after scoring, so the numbers a candidate works out never move a score.
+        estimates = check_turns(turns, case)
+        grades = {p: _with_estimates(g, estimates.get(p)) for p, g in grades.items()}
+        if wrapup is not None:
+            wrapup = _with_estimates(wrapup, estimates.get(Phase.WRAPUP))
         return GradeReport(
             id=session_id,
             case=case_id,
@@ -70,10 +82,7 @@ class Grader:
             next_steps=[] if partial else self._next_steps(case_id, grades),
             partial=partial,
             level=level,
-            # Sketch saves are Mermaid, not prose: the wrap-up reads the drawn boxes instead.
-            wrapup=grade_wrapup(
-                with_drawn(turns, case.notes), self.knowledge.rubrics.get("cross-cutting")
-            ),
+            wrapup=wrapup,
             delivery=delivery_of(turns),
         )
 
@@ -130,6 +139,10 @@ class Grader:
         if not steps:
             steps.append("Strong session. Try a different case or a shorter time budget next.")
         return steps
+
+
+def _with_estimates(grade: PhaseGrade, found: list[EstimateCheck] | None) -> PhaseGrade:
+    return grade.model_copy(update={"estimates": found}) if found else grade
 
 
 def _hide_answers(grade: PhaseGrade) -> PhaseGrade:

@@ -13,6 +13,7 @@ from interviewer.domain import (
     Level,
     Phase,
 )
+from interviewer.estimates.verdict import EstimateCheck
 from interviewer.sketch_check import SketchCheck
 
 
@@ -49,6 +50,8 @@ class PhaseGrade(Frozen):
     confidence: Literal["high", "medium", "low"] | None = None
     bar: str = ""
     sketch: SketchCheck | None = None  # the phase's final architecture sketch, checked
+    # The back-of-envelope numbers said in the phase, checked; they never change a score.
+    estimates: list[EstimateCheck] | None = None
 
 
 LEVEL_NAMES = {1: "poor", 2: "partial", 3: "solid", 4: "strong"}

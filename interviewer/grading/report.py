@@ -8,6 +8,8 @@ from interviewer.domain import (
     Phase,
     phase_name,
 )
+from interviewer.estimates.render import markdown_section as estimates_markdown
+from interviewer.estimates.verdict import EstimateCheck
 from interviewer.grading.models import LEVEL_NAMES, GradeReport, PhaseGrade
 from interviewer.grading.scoring import level_for
 from interviewer.knowledge import KnowledgeBase
@@ -56,11 +58,19 @@ def to_markdown(report: GradeReport, knowledge: KnowledgeBase) -> str:
     lines += _misconception_lines(report)
     if report.delivery is not None:
         lines += delivery_markdown(report.delivery, PHASE_TITLES)
+    lines += estimates_markdown(_estimates(report))
     for phase, grade in report.phases.items():
         lines += _phase_lines(report, knowledge, phase, grade)
     if report.wrapup is not None:
         lines += _phase_lines(report, knowledge, Phase.WRAPUP, report.wrapup)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _estimates(report: GradeReport) -> dict[Phase, list[EstimateCheck]]:
+    graded = dict(report.phases)
+    if report.wrapup is not None:
+        graded[Phase.WRAPUP] = report.wrapup
+    return {p: g.estimates for p, g in graded.items() if g.estimates}
 
 
 def _misconception_lines(report: GradeReport) -> list[str]:
