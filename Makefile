@@ -2,7 +2,10 @@
 # uv is installed with pip into .tools/ (never a downloaded Python), then `uv sync --frozen`
 # builds .venv from uv.lock with this machine's Python 3.11.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter's real path, not a shim's (pyenv puts a script named python3.11 first on PATH):
+# uv compares this path with the one .venv was made from, and on a mismatch deletes and rebuilds
+# .venv on every sync, so `make run` after `make test` reinstalled all 180 packages.
+PYTHON ?= $(shell $$(command -v python3.11 || command -v python3) -c 'import sys; print(sys.executable)')
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv

