@@ -39,6 +39,36 @@ def test_drill_runs_to_the_report(wiring: Wiring, clock: FakeClock) -> None:
     assert wiring.store.latest_grade(sid) is not None
 
 
+def test_a_drill_out_of_questions_says_the_time_left_and_waits(
+    wiring: Wiring, clock: FakeClock
+) -> None:
+    """Issue 21, UI fix 5: the drill does not end by itself when its follow-ups run out."""
+    service = wiring.service
+    sid = service.start(CaseId.VISUAL_SEARCH, Mode.DRILL, Phase.REQUIREMENTS).state.id
+    state = service.load(sid)
+    while not any(t.kind is TurnKind.TRANSITION for t in state.turns):
+        assert len(state.turns) < 40, "the drill never ran out of questions"
+        clock.advance(20)
+        state = service.send(sid, "Not sure.").state
+    offer = state.turns[-1]
+    assert state.status is Status.ACTIVE
+    assert offer.kind is TurnKind.TRANSITION
+    left = round((state.phase_budget() - (clock.now() - state.phase_started_at)) / 60)
+    assert f"about {left} minutes of the drill left" in offer.text
+    assert "Keep going" in offer.text and "end the drill" in offer.text
+
+    # Keeping going: the note's other questions, none asked twice.
+    state = service.send(sid, GOOD).state
+    assert state.status is Status.ACTIVE
+    assert state.turns[-1].kind in (TurnKind.FOLLOW_UP, TurnKind.PROBE)
+    asked = [t.text for t in state.turns if t.kind is TurnKind.FOLLOW_UP]
+    assert len(asked) == len(set(asked))
+
+    ended = service.command(sid, "end")
+    assert ended.state.status is Status.ENDED
+    assert ended.report is not None and not ended.report.partial
+
+
 def test_full_interview_walks_all_phases(wiring: Wiring, clock: FakeClock) -> None:
     service = wiring.service
     sid = service.start(CaseId.VISUAL_SEARCH, Mode.FULL).state.id
@@ -262,8 +292,6 @@ def test_the_target_level_decides_which_points_are_asked_and_the_bar(
         "A canary on 1% of traffic first, because a bad model loses revenue fast.",
     ):
         state = service.send(sid, answer).state
-        if state.status is Status.ENDED:  # at mid level a drill runs out of points sooner
-            break
     asked = [t.key_point_id for t in state.turns if t.kind is TurnKind.FOLLOW_UP]
     assert asked and all(levels[k].rank <= level.rank for k in asked if k in levels)
     report = service.command(sid, "grade").report
