@@ -57,7 +57,7 @@ def history_values(app: AppContext) -> Updates:
         for summary in app.service.sessions()
     ]
     points = [
-        (final.at, phase.value, grade.score)
+        render.TrendPoint(final.at, final.case, phase, grade.score)
         for final in app.service.final_reports()
         for phase, grade in final.report.phases.items()
         if grade.score is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
 
@@ -27,6 +27,16 @@ from interviewer.grading.report import to_markdown
 from interviewer.knowledge import KnowledgeBase
 from interviewer.sketch_check import saved_message
 from interviewer.text import markdown_literal
+
+
+class TrendPoint(NamedTuple):
+    """One phase score of one final report, for the History trend."""
+
+    at: float
+    case: str
+    phase: Phase
+    score: float
+
 
 SHORT_TITLES = {
     Phase.REQUIREMENTS: "Requirements",
@@ -136,14 +146,16 @@ def _mmss(seconds: float) -> str:
 
 
 def radar(report: GradeReport | None) -> go.Figure:
-    phases = list(GRADED_PHASES)
+    """Scores as percentages; a phase never reached (or too thin to grade) is a labelled gap."""
     values: list[float | None] = []
     labels: list[str] = []
-    for phase in phases:
+    for phase in GRADED_PHASES:
         grade = report.phases.get(phase) if report else None
         reached = grade is not None and grade.score is not None
         # A phase never reached is a gap in the chart, not a score of 0.
-        values.append(grade.score if grade is not None and reached else None)
+        values.append(
+            round(100 * grade.score) if grade is not None and grade.score is not None else None
+        )
         gap = "" if reached else " (not reached)" if grade is None else " (too little said)"
         labels.append(SHORT_TITLES[phase] + gap)
     figure = go.Figure(
@@ -152,7 +164,7 @@ def radar(report: GradeReport | None) -> go.Figure:
         )
     )
     figure.update_layout(
-        polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75, 1.0]}},
+        polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "ticksuffix": "%"}},
         showlegend=False,
         margin={"l": 40, "r": 40, "t": 30, "b": 30},
         height=360,
@@ -166,22 +178,40 @@ def report_markdown(report: GradeReport | None, knowledge: KnowledgeBase | None 
     return to_markdown(report, knowledge)
 
 
-def trend(points: list[tuple[float, str, float]]) -> go.Figure:
-    """points: (timestamp, phase, score) from final reports."""
+# One colour per phase, so a phase keeps its colour across the cases' separate lines.
+PHASE_COLOURS = dict(
+    zip(
+        GRADED_PHASES,
+        ("#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#db2777"),
+        strict=True,
+    )
+)
+
+
+def trend(points: Sequence[TrendPoint]) -> go.Figure:
+    """Final-report scores per phase over time, as percentages. Each case gets its own line per
+    phase (scores on different cases are not one series); the axis runs past 100% so a perfect
+    score's marker is not cut in half."""
     figure = go.Figure()
     for phase in GRADED_PHASES:
-        series = sorted((t, s) for t, p, s in points if p == phase)
-        if series:
+        cases = sorted({p.case for p in points if p.phase == phase})
+        for index, case in enumerate(cases):
+            series = sorted((p.at, p.score) for p in points if p.phase == phase and p.case == case)
             figure.add_trace(
                 go.Scatter(
                     x=[time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) for t, _ in series],
-                    y=[s for _, s in series],
+                    y=[round(100 * s) for _, s in series],
                     mode="lines+markers",
                     name=SHORT_TITLES[phase],
+                    legendgroup=phase.value,
+                    showlegend=index == 0,
+                    line={"color": PHASE_COLOURS[phase]},
+                    customdata=[case] * len(series),
+                    hovertemplate=f"{SHORT_TITLES[phase]} · %{{customdata}}: %{{y}}%<extra></extra>",
                 )
             )
     figure.update_layout(
-        yaxis={"range": [0, 1], "title": "score"},
+        yaxis={"range": [-5, 105], "title": "score", "ticksuffix": "%"},
         height=320,
         margin={"l": 40, "r": 20, "t": 30, "b": 40},
     )
