@@ -379,18 +379,20 @@ class Policy:
         )
 
     def _hint(self, state: SessionState, case: Case, phase: Phase, action: Hint) -> Plan:
+        """Said as written, never by a model: addressed to the candidate, naming the gap (the
+        criterion of the weightiest point not covered yet) and the note's question about it."""
         if phase not in case.notes:
             text = "Think about what would break first as usage grows, and what you'd do about it."
             return Plan(action=action, kind=TurnKind.HINT, text=text)
         note = case.notes[phase]
-        gaps = self.uncovered(state, note) or [
-            p for p in note.key_points if p.expected_at(state.level)
-        ]
+        gaps = self.uncovered(state, note)
+        pool = gaps or [p for p in note.key_points if p.expected_at(state.level)]
         hinted = sum(1 for t in state.turns if t.kind is TurnKind.HINT)
-        target = gaps[min(hinted, len(gaps) - 1)]
+        target = pool[min(hinted, len(pool) - 1)]
         topic = self._criterion_name(phase, target.criterion).lower()
         nudge = target.ask or f"How would you handle {topic} for this problem?"
-        text = f"Hint: you haven't covered {topic} yet. Ask yourself: {nudge}"
+        lead = f"you haven't covered {topic} yet" if gaps else f"go one level deeper on {topic}"
+        text = f"Hint: {lead}. Ask yourself: {nudge}"
         cite = Citation(
             source=note.source,
             heading=f"Key point on {topic}",
@@ -398,12 +400,7 @@ class Policy:
             key_point_id=target.id,
         )
         return Plan(
-            action=action,
-            kind=TurnKind.HINT,
-            text=text,
-            context={"hint": text, "last_answer": _last_answer(state, phase)},
-            citation=cite,
-            key_point_id=target.id,
+            action=action, kind=TurnKind.HINT, text=text, citation=cite, key_point_id=target.id
         )
 
     def _criterion_name(self, phase: Phase, criterion_id: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -347,3 +348,20 @@ def test_history_reads_go_through_the_service(wiring: Wiring) -> None:
     assert service.delete(ended) is False
     assert service.final_reports() == []
     assert [s.id for s in service.sessions()] == [open_id]
+
+
+def test_every_hint_speaks_to_the_candidate_and_names_the_gap(wiring: Wiring) -> None:
+    """Issue 21, UI fix 7: hints were third person ("The candidate should consider...") and generic."""
+    service = wiring.service
+    rubrics = wiring.knowledge.rubrics
+    for case in CaseId:
+        for phase in (Phase.REQUIREMENTS, Phase.MODELING, Phase.MONITORING):
+            sid = service.start(case, Mode.DRILL, phase).state.id
+            hint = service.command(sid, "hint").state.turns[-1]
+            assert hint.kind is TurnKind.HINT
+            note = wiring.knowledge.case(case).notes[phase]
+            point = next(p for p in note.key_points if p.id == hint.key_point_id)
+            gap = rubrics[str(phase)].criterion(point.criterion).name.lower()
+            assert hint.text.startswith(f"Hint: you haven't covered {gap} yet. Ask yourself: ")
+            assert point.ask in hint.text
+            assert not re.search(r"\b(the candidate|they should)\b", hint.text, re.IGNORECASE)
