@@ -298,7 +298,9 @@ def knowledge_check() -> None:
     kb = load_knowledge(KNOWLEDGE_DIR)
     for key, value in kb.counts().items():
         typer.echo(f"{key:>20}: {value}")
-    short = kb.shortfalls()
+    from interviewer.consistency import all_contradictions
+
+    short = kb.shortfalls() + all_contradictions(kb)
     for gap in short:
         typer.secho(f"  below the bar: {gap}", fg=typer.colors.RED, err=True)
     if short:
