@@ -365,3 +365,14 @@ def test_every_hint_speaks_to_the_candidate_and_names_the_gap(wiring: Wiring) ->
             assert hint.text.startswith(f"Hint: you haven't covered {gap} yet. Ask yourself: ")
             assert point.ask in hint.text
             assert not re.search(r"\b(the candidate|they should)\b", hint.text, re.IGNORECASE)
+
+
+def test_a_rambling_model_reply_is_cut_at_a_whole_sentence() -> None:
+    from interviewer.session import MAX_REPLY, tidy_reply
+
+    sentence = "We shard the index by image id, e.g. by hash, so each shard stays small. "
+    reply = '"' + sentence * 20 + '"'
+    kept = tidy_reply(reply)
+    assert len(kept) <= MAX_REPLY and kept.endswith("small.")
+    assert kept.count("e.g.") == kept.count("small.")  # cut at sentence ends, not abbreviations
+    assert tidy_reply('"Short and fine."') == "Short and fine."
