@@ -187,6 +187,7 @@ def sessions(
 ) -> None:
     """List saved sessions."""
     from interviewer.adapters.store import Store
+    from interviewer.grading.report import score_label
 
     store = Store(_settings().db_path)
     rows = store.sessions(status=Status.ACTIVE if unfinished else None)
@@ -194,7 +195,7 @@ def sessions(
         typer.echo("No sessions yet. Start one with `interviewer drill` or `make run`.")
     for row in rows:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
-        overall = "-" if row.overall is None else f"{row.overall:.2f}"
+        overall = "-" if row.overall is None else score_label(row.overall)
         typer.echo(
             f"{row.id}  {when}  {row.case:<26} {row.mode:<5} {row.status:<6} "
             f"{row.phase:<12} turns={row.turns:<4} overall={overall}"
