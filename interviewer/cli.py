@@ -191,6 +191,7 @@ def sessions(
 ) -> None:
     """List saved sessions."""
     from interviewer.adapters.store import Store
+    from interviewer.grading.report import score_label
 
     store = Store(_settings().db_path)
     rows = store.sessions(status=Status.ACTIVE if unfinished else None)
@@ -198,7 +199,7 @@ def sessions(
         typer.echo("No sessions yet. Start one with `interviewer drill` or `make run`.")
     for row in rows:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
-        overall = "-" if row.overall is None else f"{row.overall:.2f}"
+        overall = "-" if row.overall is None else score_label(row.overall)
         typer.echo(
             f"{row.id}  {when}  {row.case:<26} {row.mode:<5} {row.status:<6} "
             f"{row.phase:<12} turns={row.turns:<4} overall={overall}"
@@ -327,7 +328,9 @@ def knowledge_check() -> None:
     kb = load_knowledge(KNOWLEDGE_DIR)
     for key, value in kb.counts().items():
         typer.echo(f"{key:>20}: {value}")
-    short = kb.shortfalls()
+    from interviewer.consistency import all_contradictions
+
+    short = kb.shortfalls() + all_contradictions(kb)
     for case in kb.cases.values():  # a cue that fires on its case's own right answers
         short += false_alarms(list(case.notes.values()))
     for gap in short:

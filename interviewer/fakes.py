@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -113,20 +114,28 @@ class HashEmbedder:
         return f"hash-{self.dim}"
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            tokens = sorted(content_words(text))
-            raw = words(text)
-            features = tokens + [f"{a}_{b}" for a, b in itertools.pairwise(raw)]
-            for feature in features:
-                digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
-                index = int.from_bytes(digest[:4], "little") % self.dim
-                sign = 1.0 if digest[4] & 1 else -1.0
-                out[row, index] += sign * (1.0 if "_" not in feature else 0.5)
-            norm = float(np.linalg.norm(out[row]))
-            if norm > 0:
-                out[row] /= norm
-        return out
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([_hashed(text, self.dim) for text in texts])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _hashed(text: str, dim: int) -> Vectors:
+    """One text's vector, kept: every session built in a process (the fast tests build hundreds,
+    `--fake` one per start) indexes the same notes, and hashing them was 95% of building one."""
+    row = np.zeros(dim, dtype=np.float32)
+    raw = words(text)
+    features = sorted(content_words(text)) + [f"{a}_{b}" for a, b in itertools.pairwise(raw)]
+    for feature in features:
+        digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+        index = int.from_bytes(digest[:4], "little") % dim
+        sign = 1.0 if digest[4] & 1 else -1.0
+        row[index] += sign * (1.0 if "_" not in feature else 0.5)
+    norm = float(np.linalg.norm(row))
+    if norm > 0:
+        row /= norm
+    row.setflags(write=False)  # shared between calls: nobody may change it
+    return row
 
 
 class FakeClock:

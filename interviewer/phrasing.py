@@ -16,7 +16,7 @@ from interviewer.ports import ChatMessage, ChatModel
 from interviewer.prompts import fence, render, system_prompt
 from interviewer.text import numbers, tail, word_runs
 
-MAX_TOKENS = {"follow_up": 30, "clarifying": 90, "hint": 70}
+MAX_TOKENS = {"follow_up": 30, "clarifying": 90}
 # An acknowledgement is one sentence: the server stops at its end instead of rambling into the
 # length limit (a question mark is not a stop, so a question still reaches `accept` and is refused).
 STOP = {"follow_up": (". ", "! ", "\n")}
@@ -161,6 +161,4 @@ class ModelPhraser:
             allowed = numbers(fact)
             if not numbers(cleaned) <= allowed or len(cleaned) > 400:
                 raise ModelOffScript("a number that is not in the fact sheet")
-        elif plan.task == "hint" and (len(cleaned) > 300 or cleaned.count(". ") > 2):
-            raise ModelOffScript("hint too long")
         return cleaned

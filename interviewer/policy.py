@@ -26,6 +26,7 @@ from interviewer.domain import (
     FollowUp,
     Frozen,
     Hint,
+    Mode,
     MoveOn,
     Nudge,
     Open,
@@ -133,8 +134,9 @@ class Policy:
                     text=_transition(state, from_phase, to_phase),
                 )
             case Close(reason=reason):
+                what = "drill" if state.mode is Mode.DRILL else "interview"
                 text = {
-                    "finished": "That's the end of the interview. Thank you! Your report is below.",
+                    "finished": f"That's the end of the {what}. Thank you! Your report is ready.",
                     "ended_early": "We'll stop here. The report covers what we discussed.",
                 }[reason]
                 return Plan(action=action, kind=TurnKind.CLOSING, text=text)
@@ -227,6 +229,8 @@ class Policy:
             return self._probe(state, action, note, facts)
         gaps = self.uncovered(state, note)
         if not gaps or state.follow_ups_asked >= MAX_FOLLOW_UPS:
+            if state.mode is Mode.DRILL:
+                return _drill_done(state, action, note, facts, covered=not gaps)
             return _done(action, phase, facts)
         return self._ask(state, action, note, gaps[0], last, facts)
 
@@ -375,18 +379,20 @@ class Policy:
         )
 
     def _hint(self, state: SessionState, case: Case, phase: Phase, action: Hint) -> Plan:
+        """Said as written, never by a model: addressed to the candidate, naming the gap (the
+        criterion of the weightiest point not covered yet) and the note's question about it."""
         if phase not in case.notes:
             text = "Think about what would break first as usage grows, and what you'd do about it."
             return Plan(action=action, kind=TurnKind.HINT, text=text)
         note = case.notes[phase]
-        gaps = self.uncovered(state, note) or [
-            p for p in note.key_points if p.expected_at(state.level)
-        ]
+        gaps = self.uncovered(state, note)
+        pool = gaps or [p for p in note.key_points if p.expected_at(state.level)]
         hinted = sum(1 for t in state.turns if t.kind is TurnKind.HINT)
-        target = gaps[min(hinted, len(gaps) - 1)]
+        target = pool[min(hinted, len(pool) - 1)]
         topic = self._criterion_name(phase, target.criterion).lower()
         nudge = target.ask or f"How would you handle {topic} for this problem?"
-        text = f"Hint: you haven't covered {topic} yet. Ask yourself: {nudge}"
+        lead = f"you haven't covered {topic} yet" if gaps else f"go one level deeper on {topic}"
+        text = f"Hint: {lead}. Ask yourself: {nudge}"
         cite = Citation(
             source=note.source,
             heading=f"Key point on {topic}",
@@ -394,12 +400,7 @@ class Policy:
             key_point_id=target.id,
         )
         return Plan(
-            action=action,
-            kind=TurnKind.HINT,
-            text=text,
-            context={"hint": text, "last_answer": _last_answer(state, phase)},
-            citation=cite,
-            key_point_id=target.id,
+            action=action, kind=TurnKind.HINT, text=text, citation=cite, key_point_id=target.id
         )
 
     def _criterion_name(self, phase: Phase, criterion_id: str) -> str:
@@ -483,6 +484,48 @@ def _transition(state: SessionState, left: Phase, to: Phase) -> str:
 def _done(action: FollowUp, phase: Phase, facts: str = "") -> Plan:
     text = f"Good, I think we've covered {phase_name(phase)}."
     return Plan(action=action, kind=TurnKind.TRANSITION, text=_join(facts, text), phase_done=True)
+
+
+def _drill_done(
+    state: SessionState, action: FollowUp, note: PhaseNote, facts: str, *, covered: bool
+) -> Plan:
+    """A drill whose questions ran out does not end by itself: the candidate hears how much time
+    is left and chooses. Keeping going draws on the note's follow-ups not asked yet; ending is
+    their call (the End button, or /end), and then the report opens."""
+    said = state.phase_turns(note.phase, Role.INTERVIEWER)
+    if any(t.kind is TurnKind.TRANSITION for t in said):  # offered already: they kept going
+        asked = {t.text for t in state.turns if t.role is Role.INTERVIEWER}
+        spare = [(i, q) for i, q in enumerate(note.follow_ups) if not any(q in a for a in asked)]
+        if spare:
+            index, question = spare[0]
+            cite = Citation(source=note.source, heading=f"Follow-up {index + 1}", excerpt=question)
+            return Plan(
+                action=action, kind=TurnKind.FOLLOW_UP, text=_join(facts, question), citation=cite
+            )
+        text = (
+            f"That's everything I had on {phase_name(note.phase)}. End the drill whenever you're "
+            "ready and your report opens."
+        )
+        return Plan(action=action, kind=TurnKind.TRANSITION, text=_join(facts, text))
+    now = max((t.at for t in state.turns), default=state.phase_started_at)
+    left = state.phase_budget() - state.phase_elapsed(now)
+    done = (
+        f"Good, I think we've covered {phase_name(note.phase)}"
+        if covered
+        else f"Those are the questions I had on {phase_name(note.phase)}"
+    )
+    text = (
+        f"{done}, {_time_left(left)}. Keep going if you want to add more and I'll ask further "
+        "questions, or end the drill now to see your report."
+    )
+    return Plan(action=action, kind=TurnKind.TRANSITION, text=_join(facts, text))
+
+
+def _time_left(seconds: float) -> str:
+    if seconds < 60:
+        return "and we're about at time"
+    minutes = round(seconds / 60)
+    return f"with about {minutes} minute{'s' if minutes != 1 else ''} of the drill left"
 
 
 def _fact_lines(asked: Sequence[Asked]) -> str:

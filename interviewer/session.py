@@ -56,9 +56,10 @@ from interviewer.intent import ANSWERS
 from interviewer.knowledge import KnowledgeBase
 from interviewer.policy import Plan, Policy
 from interviewer.ports import Clock
-from interviewer.text import clean_input, is_blank, looks_binary
+from interviewer.text import clean_input, is_blank, looks_binary, sentence_spans
 
 MAX_CHARS = 20_000
+MAX_REPLY = 700  # characters of a model reply kept (a small model can ramble on)
 Command = Literal["hint", "next", "end", "grade"]
 
 
@@ -359,7 +360,7 @@ class InterviewService:
                     for chunk in self.phraser.phrase(plan, state):
                         streamed += chunk
                         yield SessionUpdate(state=state, draft=streamed, notices=tuple(notices))
-                    text = self.phraser.accept(plan, _tidy(streamed))
+                    text = self.phraser.accept(plan, tidy_reply(streamed))
                 except ModelError as err:
                     fallback = not isinstance(err, ModelOffScript)
                     if err.user_message and err.user_message not in notices:
@@ -382,12 +383,13 @@ class InterviewService:
             yield SessionUpdate(state=state, notices=tuple(notices), report=report)
 
 
-def _tidy(text: str) -> str:
+def tidy_reply(text: str) -> str:
+    """A model's reply without wrapping quotes, cut to its whole sentences within MAX_REPLY."""
     cleaned = text.strip().strip('"').strip()
-    if len(cleaned) > 700:
-        cut = cleaned[:700]
-        cleaned = cut[: max(cut.rfind(". "), cut.rfind("? ")) + 1] or cut
-    return cleaned
+    if len(cleaned) <= MAX_REPLY:
+        return cleaned
+    ends = [end for _, end in sentence_spans(cleaned, coarse=True) if end <= MAX_REPLY]
+    return cleaned[: ends[-1]] if ends else cleaned[:MAX_REPLY]
 
 
 def _report_line(report: GradeReport) -> str:
@@ -410,10 +412,12 @@ def _last(updates: Iterator[SessionUpdate]) -> SessionUpdate:
 
 __all__ = [
     "MAX_CHARS",
+    "MAX_REPLY",
     "FinalReport",
     "InterviewService",
     "SessionUpdate",
     "plan_drills",
     "read_final_reports",
+    "tidy_reply",
     "validate_text",
 ]

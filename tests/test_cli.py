@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,7 @@ def test_terminal_drill_then_sessions_and_export(tmp_path: Path) -> None:
     assert "Interview report" in result.stdout
     listing = _cli("sessions")
     assert "ad-click-prediction" in listing.stdout
+    assert re.search(r"overall=\d{1,3}% \(level [1-4], [a-z]+\)", listing.stdout)  # not 0.25
     session_id = listing.stdout.split()[0]
     exported = _cli("export", session_id, "--format", "json")
     data = json.loads(exported.stdout)

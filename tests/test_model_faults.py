@@ -587,3 +587,21 @@ def test_a_missed_deadline_hangs_up_on_the_model_server(
         assert sent.elapsed < REPLY_DEADLINE_S + MARGIN_S
         _join_phrase_threads()
         assert server.wait_for_outcomes() == ["client_gone"]
+
+
+@pytest.mark.parametrize("which", ["default", "small"])
+def test_the_bundled_model_is_labelled_local_once(settings: Settings, which: str) -> None:
+    """Issue 21, UI fix 1: the Start tab read '... Q4_K_M (local) (local)'."""
+    from interviewer.adapters.local_model import LocalModelServer
+
+    local = settings.model_copy(update={"local_model": which})
+    server = LocalModelServer(local)  # not started: only its label is read
+    model = OpenAICompatibleModel.from_settings(
+        local, base_url=server.base_url, local=True, model_name=server.model_name, server=server
+    )
+    built = wiring_module.build(local, embedder=HashEmbedder(), chat_model=model, use_model=False)
+    try:
+        assert built.model_label == f"{server.model.label} (local)"
+        assert built.model_label.count("(local)") == 1
+    finally:
+        built.store.close()

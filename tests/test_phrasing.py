@@ -13,6 +13,7 @@ from interviewer.fakes import ScriptedChatModel
 from interviewer.phrasing import ANSWER_TAIL_WORDS, ModelPhraser
 from interviewer.policy import Plan
 from interviewer.ports import ChatMessage
+from interviewer.prompts import system_prompt
 from interviewer.text import tail
 
 QUESTION = "How would you keep p99 latency under 50 ms when traffic doubles?"
@@ -20,8 +21,6 @@ QUESTION = "How would you keep p99 latency under 50 ms when traffic doubles?"
 
 def plan(answer: str, task: str = "follow_up") -> Plan:
     context = {"question": QUESTION, "topic": "Scaling", "last_answer": answer}
-    if task == "hint":
-        context = {"hint": "Think about what can be computed ahead of time.", "last_answer": answer}
     return Plan(
         action=FollowUp(phase=Phase.SERVING),
         kind=TurnKind.FOLLOW_UP,
@@ -60,8 +59,7 @@ def test_system_prompt_is_the_same_for_every_turn_of_a_task() -> None:
         for task in ("follow_up",)
     }
     assert len(systems) == 1
-    hint_system = p.messages(plan("x", "hint"), state(CaseId.VISUAL_SEARCH, Phase.DATA))[0]
-    assert hint_system.content not in systems
+    assert system_prompt("clarifying") not in systems  # each task keeps its own prefix
 
 
 def test_a_long_answer_reaches_the_model_only_as_its_tail() -> None:

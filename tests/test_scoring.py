@@ -173,7 +173,13 @@ def test_only_candidate_turns_of_the_phase_are_evidence(grader: Grader) -> None:
         Turn(role=Role.CANDIDATE, phase=Phase.SERVING, text=STRONG, kind=TurnKind.ANSWER, at=10)
     )
     units, _ = candidate_units(turns, PHASE)
-    assert all(STRONG not in u.text for u in units)
+    # Each unit is one sentence, so compare sentence by sentence: none of STRONG's (said by the
+    # interviewer, and by the candidate in another phase) may be evidence here.
+    assert [u.text for u in units] == [
+        "I'd use log loss offline because calibration matters for the auction."
+    ]
+    strong_units, _ = candidate_units(transcript(STRONG), PHASE)
+    assert len(strong_units) >= 4  # the same text said in this phase does count
 
 
 def test_scores_are_deterministic(grader: Grader) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -37,6 +38,36 @@ def test_drill_runs_to_the_report(wiring: Wiring, clock: FakeClock) -> None:
     assert update.state.status is Status.ENDED
     assert update.report is not None and Phase.EVALUATION in update.report.phases
     assert wiring.store.latest_grade(sid) is not None
+
+
+def test_a_drill_out_of_questions_says_the_time_left_and_waits(
+    wiring: Wiring, clock: FakeClock
+) -> None:
+    """Issue 21, UI fix 5: the drill does not end by itself when its follow-ups run out."""
+    service = wiring.service
+    sid = service.start(CaseId.VISUAL_SEARCH, Mode.DRILL, Phase.REQUIREMENTS).state.id
+    state = service.load(sid)
+    while not any(t.kind is TurnKind.TRANSITION for t in state.turns):
+        assert len(state.turns) < 40, "the drill never ran out of questions"
+        clock.advance(20)
+        state = service.send(sid, "Not sure.").state
+    offer = state.turns[-1]
+    assert state.status is Status.ACTIVE
+    assert offer.kind is TurnKind.TRANSITION
+    left = round((state.phase_budget() - (clock.now() - state.phase_started_at)) / 60)
+    assert f"about {left} minutes of the drill left" in offer.text
+    assert "Keep going" in offer.text and "end the drill" in offer.text
+
+    # Keeping going: the note's other questions, none asked twice.
+    state = service.send(sid, GOOD).state
+    assert state.status is Status.ACTIVE
+    assert state.turns[-1].kind in (TurnKind.FOLLOW_UP, TurnKind.PROBE)
+    asked = [t.text for t in state.turns if t.kind is TurnKind.FOLLOW_UP]
+    assert len(asked) == len(set(asked))
+
+    ended = service.command(sid, "end")
+    assert ended.state.status is Status.ENDED
+    assert ended.report is not None and not ended.report.partial
 
 
 def test_full_interview_walks_all_phases(wiring: Wiring, clock: FakeClock) -> None:
@@ -262,8 +293,6 @@ def test_the_target_level_decides_which_points_are_asked_and_the_bar(
         "A canary on 1% of traffic first, because a bad model loses revenue fast.",
     ):
         state = service.send(sid, answer).state
-        if state.status is Status.ENDED:  # at mid level a drill runs out of points sooner
-            break
     asked = [t.key_point_id for t in state.turns if t.kind is TurnKind.FOLLOW_UP]
     assert asked and all(levels[k].rank <= level.rank for k in asked if k in levels)
     report = service.command(sid, "grade").report
@@ -319,3 +348,31 @@ def test_history_reads_go_through_the_service(wiring: Wiring) -> None:
     assert service.delete(ended) is False
     assert service.final_reports() == []
     assert [s.id for s in service.sessions()] == [open_id]
+
+
+def test_every_hint_speaks_to_the_candidate_and_names_the_gap(wiring: Wiring) -> None:
+    """Issue 21, UI fix 7: hints were third person ("The candidate should consider...") and generic."""
+    service = wiring.service
+    rubrics = wiring.knowledge.rubrics
+    for case in CaseId:
+        for phase in (Phase.REQUIREMENTS, Phase.MODELING, Phase.MONITORING):
+            sid = service.start(case, Mode.DRILL, phase).state.id
+            hint = service.command(sid, "hint").state.turns[-1]
+            assert hint.kind is TurnKind.HINT
+            note = wiring.knowledge.case(case).notes[phase]
+            point = next(p for p in note.key_points if p.id == hint.key_point_id)
+            gap = rubrics[str(phase)].criterion(point.criterion).name.lower()
+            assert hint.text.startswith(f"Hint: you haven't covered {gap} yet. Ask yourself: ")
+            assert point.ask in hint.text
+            assert not re.search(r"\b(the candidate|they should)\b", hint.text, re.IGNORECASE)
+
+
+def test_a_rambling_model_reply_is_cut_at_a_whole_sentence() -> None:
+    from interviewer.session import MAX_REPLY, tidy_reply
+
+    sentence = "We shard the index by image id, e.g. by hash, so each shard stays small. "
+    reply = '"' + sentence * 20 + '"'
+    kept = tidy_reply(reply)
+    assert len(kept) <= MAX_REPLY and kept.endswith("small.")
+    assert kept.count("e.g.") == kept.count("small.")  # cut at sentence ends, not abbreviations
+    assert tidy_reply('"Short and fine."') == "Short and fine."

@@ -137,14 +137,16 @@ def _mmss(seconds: float) -> str:
 
 
 def radar(report: GradeReport | None) -> go.Figure:
-    phases = list(GRADED_PHASES)
+    """Scores as percentages; a phase never reached (or too thin to grade) is a labelled gap."""
     values: list[float | None] = []
     labels: list[str] = []
-    for phase in phases:
+    for phase in GRADED_PHASES:
         grade = report.phases.get(phase) if report else None
         reached = grade is not None and grade.score is not None
         # A phase never reached is a gap in the chart, not a score of 0.
-        values.append(grade.score if grade is not None and reached else None)
+        values.append(
+            round(100 * grade.score) if grade is not None and grade.score is not None else None
+        )
         gap = "" if reached else " (not reached)" if grade is None else " (too little said)"
         labels.append(SHORT_TITLES[phase] + gap)
     figure = go.Figure(
@@ -153,7 +155,7 @@ def radar(report: GradeReport | None) -> go.Figure:
         )
     )
     figure.update_layout(
-        polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75, 1.0]}},
+        polar={"radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "ticksuffix": "%"}},
         showlegend=False,
         margin={"l": 40, "r": 40, "t": 30, "b": 30},
         height=360,

@@ -47,6 +47,9 @@ def show(
         values[md] = gr.update(visible=report is not None)
         values[js] = gr.update(visible=report is not None)
         values[transcript] = gr.update(visible=state is not None)
+    if update is not None and update.report is not None and not update.report.partial:
+        # The interview just ended (or a finished one reopened): its report is what to read next.
+        values[screen.tabs] = gr.Tabs(selected="report")
     return values
 
 
