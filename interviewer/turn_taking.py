@@ -22,13 +22,15 @@ class TurnTiming(BaseModel):
     end_of_turn_s: float = Field(default=1.0, ge=0.3, le=5.0)  # silence that ends an answer
     thinking_hold_s: float = Field(default=2.5, ge=0.3, le=10.0)  # silence after "um..."
     start_s: float = Field(default=0.2, gt=0)  # speech before it counts as talking (not a click)
-    pause_s: float = Field(default=0.3, gt=0)  # silence after which what was said is transcribed
+    # Silence after which what was said is transcribed: longer than the gap after a comma.
+    pause_s: float = Field(default=0.4, gt=0)
     threshold: float = Field(default=0.5, gt=0, lt=1)  # speech probability that counts as speech
     max_answer_s: float = Field(default=280.0, gt=0)  # recordings over 5 minutes are refused
 
     def hold(self, tail: str | None) -> float:
-        """Silence that ends the answer, given what its last stretch of speech said."""
-        if thinking(tail):
+        """Silence that ends the answer, given what its last stretch of speech said; while that
+        is not transcribed yet (a busy machine), the longest hold."""
+        if tail is None or thinking(tail):
             return max(self.thinking_hold_s, self.end_of_turn_s)
         return self.end_of_turn_s
 
@@ -123,13 +125,13 @@ def _speech(
 
 
 def _silence(state: Listening, timing: TurnTiming) -> tuple[Listening, Signal | None]:
-    if state.answer_s >= timing.max_answer_s and state.tail is not None:
+    if state.answer_s >= timing.max_answer_s:
         return Listening(), "ended"
     if not state.paused:
         if state.silence_s >= timing.pause_s:
             return state.model_copy(update={"paused": True, "tail": None}), "paused"
         return state, None
-    if state.tail is not None and state.silence_s >= timing.hold(state.tail):
+    if state.silence_s >= timing.hold(state.tail):
         return Listening(), "ended"
     return state, None
 

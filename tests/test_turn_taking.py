@@ -153,3 +153,13 @@ def test_thinking_sounds(tail: str) -> None:
 def test_finished_thoughts(tail: str) -> None:
     assert not thinking(tail)
     assert TIMING.hold(tail) == TIMING.end_of_turn_s
+
+
+def test_a_pause_not_yet_transcribed_ends_after_the_longest_hold() -> None:
+    state, signal, ended_at, elapsed = Listening(), None, 0.0, 0.0
+    for frame in talk(2.0) + quiet(3.0):  # a busy machine: the transcript never arrives
+        state, signal = step(state, frame, TIMING)
+        elapsed += frame.seconds
+        if signal == "ended":
+            ended_at = elapsed
+    assert ended_at == pytest.approx(2.0 + 2.5, abs=2 * FRAME_S)
