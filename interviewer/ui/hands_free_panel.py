@@ -31,9 +31,9 @@ from starlette.concurrency import run_in_threadpool
 
 from interviewer.adapters.tts import split_sentences
 from interviewer.domain import Role, TurnKind
-from interviewer.errors import InterviewerError
+from interviewer.errors import InterviewerError, VoiceUnavailable
 from interviewer.hands_free import RATE, Answer, Listener, Paused, Started
-from interviewer.ports import Samples
+from interviewer.ports import Samples, TextToSpeech
 from interviewer.session import SessionUpdate
 from interviewer.turn_taking import TurnTiming
 from interviewer.ui.session_view import refuse, show
@@ -64,8 +64,8 @@ class SpeechCache:
     """Sentences synthesised ahead of need (during the candidate's pause), one at a time in the
     background; asking for one that is still being made waits for it instead of making it twice."""
 
-    def __init__(self, engines: VoiceEngines) -> None:
-        self.engines = engines
+    def __init__(self, tts: TextToSpeech) -> None:
+        self.tts = tts
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts-ahead")
         self._made: OrderedDict[str, Future[tuple[int, Samples]]] = OrderedDict()
         self._lock = threading.Lock()
@@ -78,11 +78,9 @@ class SpeechCache:
         return self._future(sentence).result()
 
     def _future(self, sentence: str) -> Future[tuple[int, Samples]]:
-        voice = self.engines.voice
-        assert voice is not None
         with self._lock:
             if sentence not in self._made:
-                self._made[sentence] = self._pool.submit(voice.tts.synthesize_samples, sentence)
+                self._made[sentence] = self._pool.submit(self.tts.synthesize_samples, sentence)
                 while len(self._made) > CACHED_SENTENCES:
                     self._made.popitem(last=False)
             self._made.move_to_end(sentence)
@@ -95,7 +93,7 @@ class HandsFree:
 
     def __init__(self, app: AppContext, engines: VoiceEngines) -> None:
         self.app, self.engines = app, engines
-        self.cache = SpeechCache(engines)
+        self.cache = SpeechCache(engines.voice.tts if engines.voice else _Mute())
         # Whisper runs here, not in the microphone handler: one at a time, for every tab.
         self.whisper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-live")
         self._spoke_at: dict[str, float] = {}
@@ -169,7 +167,7 @@ class HandsFree:
         except InterviewerError as err:
             yield refuse(self.app, sid, err.user_message), None
             return
-        narrator = Narrator(self, len(first.state.turns))
+        narrator = Narrator(self.cache, len(first.state.turns))
         try:
             for update in chain([first], updates):
                 yield show(self.app, update, same_session=True), None
@@ -188,8 +186,8 @@ class Narrator:
     """Says one reply: the words known ahead as soon as they are announced, then whatever of the
     finished turns was not said yet."""
 
-    def __init__(self, hands_free: HandsFree, turns_before: int) -> None:
-        self.hands_free = hands_free
+    def __init__(self, cache: SpeechCache, turns_before: int) -> None:
+        self.cache = cache
         self.said_upto = turns_before
         self.ahead = ""
 
@@ -212,9 +210,21 @@ class Narrator:
     def _say(self, text: str) -> Iterator[tuple[int, Samples]]:
         for sentence in split_sentences(text):
             try:
-                yield self.hands_free.cache.audio(sentence)
+                yield self.cache.audio(sentence)
             except InterviewerError:
                 return
+
+
+class _Mute:
+    """No voice installed: the hands-free row is hidden and nothing is ever synthesised."""
+
+    name = "mute"
+
+    def synthesize(self, text: str, out_path: str) -> str:
+        raise VoiceUnavailable("no voice installed")
+
+    def synthesize_samples(self, text: str) -> tuple[int, Samples]:
+        raise VoiceUnavailable("no voice installed")
 
 
 @dataclass(frozen=True)
