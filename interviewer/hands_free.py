@@ -59,10 +59,10 @@ Heard = Started | Paused | Answer
 def to_16k(rate: int, samples: npt.NDArray[np.generic]) -> Audio:
     """Mono float32 at 16 kHz from a browser chunk (int16 or float, mono or stereo, any rate)."""
     audio = np.asarray(samples)
-    if audio.ndim == 2:
-        audio = audio.mean(axis=1)
     scale = 32768.0 if np.issubdtype(audio.dtype, np.integer) else 1.0
     audio = audio.astype(np.float32) / scale
+    if audio.ndim == 2:
+        audio = audio.mean(axis=1)
     if rate == RATE or audio.size == 0:
         return audio
     width = int(rate // RATE)
