@@ -130,3 +130,12 @@ def test_the_preview_is_what_the_reply_then_says(fake_wiring: Wiring) -> None:
     state = service.send(sid, answer, voice=True).state
     reply = next(t for t in reversed(state.turns) if t.role is Role.INTERVIEWER)
     assert reply.text.endswith(known)
+
+
+def test_cli_turns_has_help() -> None:
+    from typer.testing import CliRunner
+
+    from interviewer.cli import app
+
+    result = CliRunner().invoke(app, ["turns", "--help"])
+    assert result.exit_code == 0 and "--pause" in result.output
