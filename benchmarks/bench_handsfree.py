@@ -26,10 +26,11 @@ from benchmarks import bench_model
 from benchmarks.bench_voice import _bench_dir  # pyright: ignore[reportPrivateUsage]
 from benchmarks.common import Row, summarize
 from interviewer.adapters.stt import vocabulary_prompt
-from interviewer.adapters.tts import Backchannel, split_sentences
+from interviewer.adapters.tts import Backchannel
 from interviewer.hands_free import Answer, Listener, Paused, to_16k
 from interviewer.ports import Samples
 from interviewer.session import InterviewService
+from interviewer.speaking import Narrator, SpeechCache, split_sentences
 from interviewer.turn_taking import TurnTiming
 from interviewer.wiring import Voice, Wiring
 
@@ -48,8 +49,6 @@ class _Turn:
     """One answer spoken into the listener, and when each thing became ready (wall clock)."""
 
     def __init__(self, wiring: Wiring, voice: Voice, sid: str, timing: TurnTiming) -> None:
-        from interviewer.ui.hands_free_panel import SpeechCache
-
         self.service: InterviewService = wiring.service
         self.sid = sid
         self.cache = SpeechCache(voice.tts)
@@ -85,8 +84,6 @@ class _Turn:
 
     def reply(self, text: str) -> tuple[float, float, bool]:
         """(first reply audio ready, reply finished, said ahead of the model) as perf_counter."""
-        from interviewer.ui.hands_free_panel import Narrator
-
         updates = self.service.send_stream(self.sid, text, voice=True)
         first = next(updates)
         narrator = Narrator(self.cache, len(first.state.turns))

@@ -16,7 +16,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -29,18 +29,14 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from interviewer.adapters.tts import split_sentences
-from interviewer.domain import Role, TurnKind
-from interviewer.errors import InterviewerError, VoiceUnavailable
+from interviewer.errors import InterviewerError
 from interviewer.hands_free import RATE, Answer, Listener, Paused, Started
-from interviewer.ports import Samples, TextToSpeech
-from interviewer.session import SessionUpdate
+from interviewer.speaking import Mute, Narrator, SpeechCache, split_sentences
 from interviewer.turn_taking import TurnTiming
 from interviewer.ui.session_view import refuse, show
 from interviewer.ui.shared import AppContext, Updates
 from interviewer.ui.voice_panel import AudioOut, VoiceEngines, VoiceRow
 
-CACHED_SENTENCES = 64
 MAX_PAGES = 32  # listeners kept, one per open page; the oldest is dropped
 SCRIPT = Path(__file__).with_name("hands_free.js")
 TOGGLE_JS = """async () => {
@@ -60,40 +56,13 @@ def timing(pause_s: float) -> TurnTiming:
     return TurnTiming(end_of_turn_s=pause_s, thinking_hold_s=max(2.5, 2 * pause_s))
 
 
-class SpeechCache:
-    """Sentences synthesised ahead of need (during the candidate's pause), one at a time in the
-    background; asking for one that is still being made waits for it instead of making it twice."""
-
-    def __init__(self, tts: TextToSpeech) -> None:
-        self.tts = tts
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts-ahead")
-        self._made: OrderedDict[str, Future[tuple[int, Samples]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def prepare(self, sentences: list[str]) -> None:
-        for sentence in sentences:
-            self._future(sentence)
-
-    def audio(self, sentence: str) -> tuple[int, Samples]:
-        return self._future(sentence).result()
-
-    def _future(self, sentence: str) -> Future[tuple[int, Samples]]:
-        with self._lock:
-            if sentence not in self._made:
-                self._made[sentence] = self._pool.submit(self.tts.synthesize_samples, sentence)
-                while len(self._made) > CACHED_SENTENCES:
-                    self._made.popitem(last=False)
-            self._made.move_to_end(sentence)
-            return self._made[sentence]
-
-
 class HandsFree:
     """What every tab's hands-free microphone shares: the engines, the speech cache, and when each
     session's candidate last started speaking (a reply begun before that is not said any further)."""
 
     def __init__(self, app: AppContext, engines: VoiceEngines) -> None:
         self.app, self.engines = app, engines
-        self.cache = SpeechCache(engines.voice.tts if engines.voice else _Mute())
+        self.cache = SpeechCache(engines.voice.tts if engines.voice else Mute())
         # Whisper runs here, not in the microphone handler: one at a time, for every tab.
         self.whisper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-live")
         self._spoke_at: dict[str, float] = {}
@@ -180,51 +149,6 @@ class HandsFree:
     def spoken_over(self, sid: str, since: float) -> bool:
         """The candidate started speaking after `since`: stop talking."""
         return self._spoke_at.get(sid, 0.0) > since
-
-
-class Narrator:
-    """Says one reply: the words known ahead as soon as they are announced, then whatever of the
-    finished turns was not said yet."""
-
-    def __init__(self, cache: SpeechCache, turns_before: int) -> None:
-        self.cache = cache
-        self.said_upto = turns_before
-        self.ahead = ""
-
-    def hear(self, update: SessionUpdate) -> Iterator[tuple[int, Samples]]:
-        if update.ahead:
-            self.ahead = update.ahead
-            yield from self._say(update.ahead)
-        if update.draft is not None:
-            return
-        for turn in update.state.turns[self.said_upto :]:
-            if turn.role is Role.INTERVIEWER and turn.kind is not TurnKind.REPORT:
-                said_ahead = bool(self.ahead) and turn.text.endswith(self.ahead)
-                # The model's acknowledgement arrives after the question has started: it is
-                # shown in the chat, not said after the question.
-                if not said_ahead:
-                    yield from self._say(turn.text)
-                self.ahead = ""
-        self.said_upto = len(update.state.turns)
-
-    def _say(self, text: str) -> Iterator[tuple[int, Samples]]:
-        for sentence in split_sentences(text):
-            try:
-                yield self.cache.audio(sentence)
-            except InterviewerError:
-                return
-
-
-class _Mute:
-    """No voice installed: the hands-free row is hidden and nothing is ever synthesised."""
-
-    name = "mute"
-
-    def synthesize(self, text: str, out_path: str) -> str:
-        raise VoiceUnavailable("no voice installed")
-
-    def synthesize_samples(self, text: str) -> tuple[int, Samples]:
-        raise VoiceUnavailable("no voice installed")
 
 
 @dataclass(frozen=True)
