@@ -16,9 +16,9 @@ python -m benchmarks.run_all --only handsfree
 
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from interviewer.adapters.tts import Backchannel
 from interviewer.hands_free import Answer, Listener, Paused, to_16k
 from interviewer.ports import Samples
 from interviewer.session import InterviewService
-from interviewer.speaking import Narrator, SpeechCache, split_sentences
+from interviewer.speaking import Narrator, SpeechCache
 from interviewer.turn_taking import TurnTiming
 from interviewer.wiring import Voice, Wiring
 
@@ -72,15 +72,10 @@ class _Turn:
             chunk = (piece * 32767).astype(np.int16) if piece.size else silence
             for event in self.listener.feed(16_000, chunk):
                 if isinstance(event, Paused):
-                    threading.Thread(target=self._prepare, args=(event.text,), daemon=True).start()
+                    self.cache.prepare_from(partial(self.service.preview, self.sid, event.text))
                 if isinstance(event, Answer):
                     return event, started
         raise RuntimeError("the listener never ended the turn")
-
-    def _prepare(self, text: str) -> None:
-        known = self.service.preview(self.sid, text)
-        if known:
-            self.cache.prepare(split_sentences(known))
 
     def reply(self, text: str) -> tuple[float, float, bool]:
         """(first reply audio ready, reply finished, said ahead of the model) as perf_counter."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from interviewer.domain import Role, TurnKind
@@ -30,10 +30,31 @@ class SpeechCache:
     def __init__(self, tts: TextToSpeech) -> None:
         self.tts = tts
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts-ahead")
+        self._planner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-ahead")
+        self._plans: list[Future[None]] = []
         self._made: OrderedDict[str, Future[tuple[int, Samples]]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def prepare_from(self, words: Callable[[], str | None]) -> None:
+        """Work out the words in the background (the reply if this pause ends the answer), then
+        synthesise them. Only the latest guess matters: older ones not started are dropped, so a
+        busy machine does not work through a queue of stale guesses."""
+        with self._lock:
+            for queued in self._plans:
+                queued.cancel()
+            self._plans = [self._planner.submit(self._prepare_words, words)]
+
+    def _prepare_words(self, words: Callable[[], str | None]) -> None:
+        known = words()
+        if known:
+            self.prepare(split_sentences(known))
+
     def prepare(self, sentences: list[str]) -> None:
+        """Synthesise these sentences next; queued ones for an older guess are dropped."""
+        with self._lock:
+            for sentence, future in list(self._made.items()):
+                if sentence not in sentences and future.cancel():
+                    del self._made[sentence]
         for sentence in sentences:
             self._future(sentence)
 
@@ -42,7 +63,7 @@ class SpeechCache:
 
     def _future(self, sentence: str) -> Future[tuple[int, Samples]]:
         with self._lock:
-            if sentence not in self._made:
+            if sentence not in self._made or self._made[sentence].cancelled():
                 self._made[sentence] = self._pool.submit(self.tts.synthesize_samples, sentence)
                 while len(self._made) > CACHED_SENTENCES:
                     self._made.popitem(last=False)

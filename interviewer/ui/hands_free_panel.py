@@ -31,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from interviewer.errors import InterviewerError
 from interviewer.hands_free import RATE, Answer, Listener, Paused, Started
-from interviewer.speaking import Mute, Narrator, SpeechCache, split_sentences
+from interviewer.speaking import Mute, Narrator, SpeechCache
 from interviewer.turn_taking import TurnTiming
 from interviewer.ui.session_view import refuse, show
 from interviewer.ui.shared import AppContext, Updates
@@ -90,7 +90,7 @@ class HandsFree:
                 case Started():
                     self._spoke_at[sid] = time.monotonic()
                 case Paused(text=text):
-                    threading.Thread(target=self._prepare, args=(sid, text), daemon=True).start()
+                    self.cache.prepare_from(partial(self.app.service.preview, sid, text))
                 case Answer(text=text):
                     found["answer"] = text
         return found
@@ -113,12 +113,6 @@ class HandsFree:
                     self._listeners.popitem(last=False)
             self._listeners.move_to_end(stream)
             return known[1]
-
-    def _prepare(self, sid: str, text: str) -> None:
-        """Synthesise the words the reply would start with if this pause ended the answer."""
-        known = self.app.service.preview(sid, text)
-        if known:
-            self.cache.prepare(split_sentences(known))
 
     def reply(
         self, text: str, sid: str, enabled: bool
