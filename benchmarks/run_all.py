@@ -16,6 +16,7 @@ from benchmarks import (
     bench_core,
     bench_delivery,
     bench_estimates,
+    bench_handsfree,
     bench_model,
     bench_study,
     bench_voice,
@@ -40,7 +41,9 @@ def main() -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a figure is over its budget"
     )
-    parser.add_argument("--only", default="core,concurrency,voice,delivery,model,study,estimates")
+    parser.add_argument(
+        "--only", default="core,concurrency,voice,delivery,handsfree,model,study,estimates"
+    )
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     rows: list[Row] = []
@@ -52,6 +55,8 @@ def main() -> int:
         rows += bench_voice.run()
     if "delivery" in wanted:
         rows += bench_delivery.run()
+    if "handsfree" in wanted:
+        rows += bench_handsfree.run()
     if "model" in wanted:
         rows += bench_model.run()
     if "study" in wanted:

@@ -308,6 +308,37 @@ def transcription_json(heard: Transcription) -> str:
 
 
 @app.command()
+def turns(
+    file: Annotated[Path, typer.Argument(help="A recording: WAV, MP3, OGG, WebM... (≤ 5 min).")],
+    pause: Annotated[
+        float, typer.Option(help="Pause that ends an answer, in seconds (0.5-3).")
+    ] = 1.0,
+) -> None:
+    """Where hands-free voice would end each answer in a recording, and what it would send."""
+    import numpy as np
+
+    from interviewer.adapters.stt import load_audio, vocabulary_prompt
+    from interviewer.hands_free import RATE, Answer, Listener
+    from interviewer.turn_taking import TurnTiming
+    from interviewer.wiring import build_voice
+
+    voice = build_voice(_settings())
+    if voice is None:
+        raise InputRejected("no voice", user_message="Hands-free needs the voice extra (make run).")
+    timing = TurnTiming(end_of_turn_s=pause, thinking_hold_s=max(2.5, 2 * pause))
+    listener = Listener(voice.vad, voice.stt, timing, prompt=vocabulary_prompt())
+    audio = load_audio(str(file))
+    audio = np.concatenate([audio, np.zeros(round(timing.thinking_hold_s * 2 * RATE), np.float32)])
+    step = RATE // 10  # as the page posts it
+    for start in range(0, audio.size, step):
+        for event in listener.feed(RATE, audio[start : start + step]):
+            if isinstance(event, Answer):
+                typer.echo(
+                    f"{event.speech_end_s:6.2f}s → sent at {event.ended_at_s:.2f}s: {event.text}"
+                )
+
+
+@app.command()
 def say(
     text: Annotated[str, typer.Argument(help="What to say.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="WAV file to write.")],

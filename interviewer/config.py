@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     stt_model: Literal["tiny", "base"] = "tiny"
     keep_audio: bool = False
     speak_replies: bool = True  # the initial state of the "Speak replies" box
+    # Hands-free: the pause that ends a spoken answer (the slider starts here); a pause after "um"
+    # or "let me think" is held longer.
+    end_of_turn_seconds: float = Field(default=1.0, ge=0.5, le=3.0)
 
     @field_validator("budgets")
     @classmethod

@@ -101,8 +101,22 @@ class Transcription(BaseModel):
     speech: Speech
 
 
+Samples = npt.NDArray[np.int16]  # mono 16-bit PCM, as synthesized
+Audio = npt.NDArray[np.float32]  # mono float32 at 16 kHz, as Whisper and the VAD listen
+
+
 class SpeechToText(Protocol):
-    def transcribe(self, path: str, *, prompt: str = "") -> str: ...
+    @property
+    def name(self) -> str: ...
+
+    def transcribe(self, path: str, *, prompt: str = "") -> str:
+        """The text spoken in the recording at `path`; raises `errors.AudioRejected` with a plain
+        message (unreadable, too long, nothing heard)."""
+        ...
+
+    def transcribe_audio(self, audio: Audio, *, prompt: str = "") -> str:
+        """Same as `transcribe` on 16 kHz mono samples (a piece of a live microphone stream)."""
+        ...
 
     def transcribe_timed(self, path: str, *, prompt: str = "") -> Transcription:
         """Like `transcribe`, with word timestamps (slower: Whisper aligns every word)."""
@@ -110,4 +124,27 @@ class SpeechToText(Protocol):
 
 
 class TextToSpeech(Protocol):
-    def synthesize(self, text: str, out_path: str) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+    def synthesize(self, text: str, out_path: str) -> str:
+        """Write `text` read aloud to a WAV file at `out_path`; return the path."""
+        ...
+
+    def synthesize_samples(self, text: str) -> tuple[int, Samples]:
+        """(sample rate, samples) of `text` read aloud, without touching the disk."""
+        ...
+
+
+class VoiceActivity(Protocol):
+    """Tells speech from silence and noise in a live microphone stream."""
+
+    @property
+    def frame_samples(self) -> int:
+        """Samples (at 16 kHz) per probability returned."""
+        ...
+
+    def speech_probabilities(self, audio: Audio) -> list[float]:
+        """One probability of speech per `frame_samples` of `audio` (a trailing part frame is
+        ignored)."""
+        ...

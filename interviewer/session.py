@@ -85,6 +85,9 @@ class SessionUpdate(BaseModel):
     draft: str | None = None
     notices: tuple[str, ...] = ()
     report: GradeReport | None = None
+    # Words the reply being written will say whatever the model writes (the question from the
+    # notes): voice speaks them at once instead of waiting for the model's acknowledgement.
+    ahead: str | None = None
 
 
 class FinalReport(BaseModel):
@@ -192,15 +195,7 @@ class InterviewService:
         text = validate_text(raw)
         with self._lock(session_id):
             state = self._active(session_id)
-            now = self.clock.now()
-            # Only answers are answers: questions, hint requests, remarks and requests for the
-            # answers are stored as clarifying turns, never counted as coverage or evidence.
-            event: Event = (
-                CandidateAnswered(at=now, text=text, voice=voice, speech=speech)
-                if self.policy.intent(state, text) in ANSWERS
-                else ClarifyingAsked(at=now, text=text, voice=voice, speech=speech)
-            )
-            state = self._commit(state, event)
+            state = self._commit(state, self._message(state, text, voice=voice, speech=speech))
             yield SessionUpdate(state=state)
             yield from self._resolve(state)
 
@@ -314,6 +309,32 @@ class InterviewService:
             slots=slots,
         )
 
+    # ---- what will be said, before it is written ----
+
+    def known_words(self, plan: Plan) -> str | None:
+        """The words of `plan`'s reply known before any model writes: all of a scripted reply, the
+        question from the notes of a follow-up (the model writes only its acknowledgement); None
+        when the model writes it all (an answer to a clarifying question, a hint)."""
+        if plan.task is None or self.phraser is None:
+            return plan.text
+        if plan.task == "follow_up":
+            return plan.context.get("question") or None
+        return None
+
+    def preview(self, session_id: str, raw: str) -> str | None:
+        """What the interviewer would say first if `raw` were sent now (see `known_words`).
+        Stores nothing: hands-free voice calls it during the candidate's pause, so the audio is
+        ready when the pause turns out to be the end of the answer. None when not known."""
+        try:
+            text = validate_text(raw)
+            state = self._active(session_id)
+        except InterviewerError:
+            return None
+        state, _ = advance(state, self._message(state, text, voice=True))
+        if not state.pending or isinstance(state.pending[0], Report):
+            return None
+        return self.known_words(self.policy.plan(state, state.pending[0]))
+
     # ---- internals ----
 
     def _lock(self, session_id: str) -> threading.Lock:
@@ -329,6 +350,16 @@ class InterviewService:
                 user_message="This interview has ended. Read the report or start a new one.",
             )
         return state
+
+    def _message(
+        self, state: SessionState, text: str, *, voice: bool, speech: Speech | None = None
+    ) -> Event:
+        """Only answers are answers: questions, hint requests, remarks and requests for the
+        answers are stored as clarifying turns, never counted as coverage or evidence."""
+        now = self.clock.now()
+        if self.policy.intent(state, text) in ANSWERS:
+            return CandidateAnswered(at=now, text=text, voice=voice, speech=speech)
+        return ClarifyingAsked(at=now, text=text, voice=voice, speech=speech)
 
     def _commit(self, state: SessionState, event: Event) -> SessionState:
         state, _ = advance(state, event)
@@ -355,6 +386,9 @@ class InterviewService:
                 plan = self.policy.plan(state, action)
             text, fallback = plan.text, False
             if plan.task and self.phraser is not None:
+                ahead = self.known_words(plan)
+                if ahead:
+                    yield SessionUpdate(state=state, draft="", notices=tuple(notices), ahead=ahead)
                 streamed = ""
                 try:
                     for chunk in self.phraser.phrase(plan, state):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import time
 from collections.abc import Sequence
@@ -11,13 +12,22 @@ from typing import Literal
 from interviewer.adapters.store import Store
 from interviewer.config import Settings
 from interviewer.domain import Mode, Phase, default_budgets
+from interviewer.errors import VoiceUnavailable
 from interviewer.fakes import HashEmbedder, InMemoryRetriever, ScriptedChatModel
 from interviewer.grading.grader import Grader
 from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import KnowledgeBase, Misconception, PhaseNote, default_knowledge
 from interviewer.phrasing import ModelPhraser
 from interviewer.policy import Policy
-from interviewer.ports import ChatModel, Clock, Embedder, Retriever
+from interviewer.ports import (
+    ChatModel,
+    Clock,
+    Embedder,
+    Retriever,
+    SpeechToText,
+    TextToSpeech,
+    VoiceActivity,
+)
 from interviewer.session import InterviewService
 
 log = logging.getLogger("interviewer")
@@ -26,6 +36,35 @@ log = logging.getLogger("interviewer")
 class SystemClock:
     def now(self) -> float:
         return time.time()
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Speech in and out, behind the ports. The engines load their models on first use, so
+    building this costs nothing; `None` in `Wiring.voice` means the voice extra is not installed."""
+
+    stt: SpeechToText
+    tts: TextToSpeech
+    vad: VoiceActivity
+
+
+def voice_installed() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("faster_whisper", "piper"))
+
+
+def build_voice(settings: Settings) -> Voice | None:
+    """Whisper (tiny.en or base), Piper (espeak-ng when Piper is missing) and Silero VAD, or None
+    when the voice extra is not installed: typing works without it."""
+    if not voice_installed():
+        return None
+    from interviewer.adapters.stt import SileroVoiceActivity, build_stt
+    from interviewer.adapters.tts import build_tts
+
+    try:
+        return Voice(stt=build_stt(settings), tts=build_tts(), vad=SileroVoiceActivity())
+    except VoiceUnavailable as err:
+        log.info("voice off: %s", err)
+        return None
 
 
 @dataclass
@@ -40,6 +79,7 @@ class Wiring:
     grader: Grader
     service: InterviewService
     chat_model: ChatModel | None
+    voice: Voice | None = None
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -125,6 +165,7 @@ def build(
     use_model: bool = True,
     clock: Clock | None = None,
     knowledge: KnowledgeBase | None = None,
+    voice: Voice | None = None,
 ) -> Wiring:
     knowledge = knowledge or default_knowledge()
     store = Store(settings.db_path)
@@ -170,6 +211,7 @@ def build(
         grader=grader,
         service=service,
         chat_model=chat_model,
+        voice=voice or build_voice(settings),
         notices=notices,
     )
 

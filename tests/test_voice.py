@@ -320,7 +320,7 @@ class _CountingVoice(text_to_speech.SpeechSynthesizer):
     def __init__(self) -> None:
         self.said: list[str] = []
 
-    def synthesize_samples(self, text: str) -> tuple[int, stt.Samples]:
+    def synthesize_samples(self, text: str) -> tuple[int, text_to_speech.Samples]:
         self.said.append(text)
         return 16_000, np.full(1600, len(self.said), dtype=np.int16)
 
@@ -335,10 +335,12 @@ def test_backchannel_phrases_vary_and_are_synthesised_once() -> None:
 
 
 def test_the_app_says_okay_right_after_a_spoken_answer_only(wiring: Wiring) -> None:
+    from dataclasses import replace
+
     from interviewer.ui.voice_panel import VoiceEngines
 
-    engines = VoiceEngines(wiring)
-    engines._tts = _CountingVoice()  # pyright: ignore[reportPrivateUsage]
+    assert wiring.voice is not None
+    engines = VoiceEngines(replace(wiring, voice=replace(wiring.voice, tts=_CountingVoice())))
     sid = wiring.service.start(CaseId.AD_CLICK_PREDICTION, Mode.DRILL, Phase.SERVING).state.id
     (spoken,) = engines.backchannel(sid, True, True)
     assert isinstance(spoken, tuple) and spoken[0] == 16_000 and len(spoken[1]) == 1600

@@ -450,3 +450,29 @@ def release_audio(path: str | Path, settings: Settings) -> Path | None:
     target = folder / source.name
     shutil.move(source, target)
     return target
+
+
+# ---- voice activity, for hands-free turn-taking ---------------------------------------------
+
+VAD_FRAME = 512  # Silero's window at 16 kHz: 32 ms
+
+
+class SileroVoiceActivity:
+    """Implements the VoiceActivity port with the Silero VAD that faster-whisper ships (a 2 MB
+    ONNX model run by onnxruntime on one thread): no extra package, nothing downloaded."""
+
+    frame_samples = VAD_FRAME
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # one ONNX session, shared by every tab
+
+    def speech_probabilities(self, audio: npt.NDArray[np.float32]) -> list[float]:
+        usable = audio.size // VAD_FRAME * VAD_FRAME
+        if usable == 0:
+            return []
+        from faster_whisper.vad import get_vad_model
+
+        frames = np.ascontiguousarray(audio[:usable], dtype=np.float32)
+        with self._lock:
+            probabilities = get_vad_model()(frames)
+        return [float(p) for p in np.asarray(probabilities, dtype=np.float32).reshape(-1)]

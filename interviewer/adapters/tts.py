@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from interviewer.errors import AudioRejected, InputRejected, VoiceUnavailable
+from interviewer.ports import TextToSpeech
 from interviewer.text import complete_sentences
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ BACKCHANNELS = ("Okay.", "Right.", "I see.", "Alright.")
 class Backchannel:
     """Short spoken acknowledgements, rendered once and then played at once after a voiced answer."""
 
-    def __init__(self, tts: SpeechSynthesizer, phrases: Sequence[str] = BACKCHANNELS) -> None:
+    def __init__(self, tts: TextToSpeech, phrases: Sequence[str] = BACKCHANNELS) -> None:
         self.tts = tts
         self.phrases = tuple(phrases)
         self._audio: dict[str, tuple[int, Samples]] = {}

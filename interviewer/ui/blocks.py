@@ -8,18 +8,35 @@ sends events and renders state; the interview flow lives in `engine.py`. Per-use
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 
 import gradio as gr
+from fastapi import Request
+from fastapi.responses import JSONResponse
 
-from interviewer.ui import history_tab, interview_tab, report_tab, start_tab
+from interviewer.ui import hands_free_panel, history_tab, interview_tab, report_tab, start_tab
 from interviewer.ui import voice_panel as voice
 from interviewer.ui.session_view import open_session
 from interviewer.ui.shared import AppContext, Screen
 from interviewer.wiring import Wiring
 
 
+@dataclass(frozen=True)
+class BuiltApp:
+    """The Blocks, plus what the launch adds around them: HTTP routes and the page's <head>."""
+
+    demo: gr.Blocks
+    routes: dict[str, Callable[[Request], Awaitable[JSONResponse]]]  # POST path -> handler
+    head: str
+
+
 def build_app(wiring: Wiring) -> gr.Blocks:
+    return build(wiring).demo
+
+
+def build(wiring: Wiring) -> BuiltApp:
     engines = voice.VoiceEngines(wiring)
     with gr.Blocks(title="ML system design mock interviewer") as demo:
         session_id = gr.State("")
@@ -30,7 +47,9 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             with gr.Tab("Start", id="start") as start_block:
                 start = start_tab.build(wiring.knowledge, wiring.model_label)
             with gr.Tab("Interview", id="interview"):
-                interview = interview_tab.build(engines, wiring.settings.speak_replies)
+                interview = interview_tab.build(
+                    engines, wiring.settings.speak_replies, wiring.settings.end_of_turn_seconds
+                )
             with gr.Tab("Report", id="report"):
                 report = report_tab.build()
             with gr.Tab("History", id="history"):
@@ -52,8 +71,9 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             trend=history.trend,
         )
         app = AppContext(service=wiring.service, knowledge=wiring.knowledge, screen=screen)
-        _wire(app, demo, engines, (start, start_block), interview, report, history)
-    return demo
+        hands_free = _wire(app, demo, engines, (start, start_block), interview, report, history)
+    routes = {"/hands-free/listen": hands_free_panel.route(hands_free)}
+    return BuiltApp(demo, routes, hands_free_panel.page_head())
 
 
 def _wire(
@@ -64,7 +84,7 @@ def _wire(
     interview: interview_tab.InterviewTab,
     report: report_tab.ReportTab,
     history: history_tab.HistoryTab,
-) -> None:
+) -> hands_free_panel.HandsFree:
     screen, row = app.screen, interview.voice
     speak = voice.speak_args(row, screen.session_id)
     start, start_block = start_parts
@@ -74,7 +94,7 @@ def _wire(
             None,
             [screen.tabs, row.spoken],
         ).then(engines.speak, *speak)
-    interview_tab.wire(interview, app, engines)
+    hands_free = interview_tab.wire(interview, app, engines)
     report_tab.wire(report, app)
 
     def opened(sid: str) -> tuple[gr.Tabs, int]:
@@ -84,3 +104,4 @@ def _wire(
     resumed = start.resume_btn.click(partial(open_session, app), screen.saved_id, screen.outputs)
     for event in (resumed, history_tab.wire(history, app, demo)):
         event.then(opened, screen.session_id, [screen.tabs, row.spoken])
+    return hands_free

@@ -11,7 +11,7 @@ from interviewer.domain import Speech
 from interviewer.errors import InterviewerError
 from interviewer.session import Command, SessionUpdate
 from interviewer.sketch_check import saved_message
-from interviewer.ui import render, sketch_panel, voice_panel
+from interviewer.ui import hands_free_panel, render, sketch_panel, voice_panel
 from interviewer.ui.session_view import refuse, show, stream
 from interviewer.ui.shared import NO_SESSION, AppContext, Updates
 
@@ -27,17 +27,21 @@ class InterviewTab:
     send: gr.Button
     commands: dict[Command, gr.Button]
     voice: voice_panel.VoiceRow
+    hands_free: hands_free_panel.HandsFreeRow
     why: gr.Markdown
     sketch: sketch_panel.SketchPanel
 
 
-def build(engines: voice_panel.VoiceEngines, speak_by_default: bool) -> InterviewTab:
+def build(
+    engines: voice_panel.VoiceEngines, speak_by_default: bool, pause_s: float
+) -> InterviewTab:
     """Lay out the tab (call inside `gr.Tab`)."""
     progress, clock, chat, box, send = build_top()
     commands = build_commands()
     voice = voice_panel.build_row(engines, speak_by_default)
+    hands_free = hands_free_panel.build_row(engines, pause_s)
     why, sketch = build_notes()
-    return InterviewTab(progress, clock, chat, box, send, commands, voice, why, sketch)
+    return InterviewTab(progress, clock, chat, box, send, commands, voice, hands_free, why, sketch)
 
 
 def build_top() -> tuple[gr.HTML, gr.Markdown, gr.Chatbot, gr.Textbox, gr.Button]:
@@ -137,8 +141,11 @@ class InterviewHandlers:
         return show(self.app, SessionUpdate(state=state), saved, same_session=True)
 
 
-def wire(tab: InterviewTab, app: AppContext, engines: voice_panel.VoiceEngines) -> None:
-    """Typed and spoken answers, the command buttons, the sketch and the clock."""
+def wire(
+    tab: InterviewTab, app: AppContext, engines: voice_panel.VoiceEngines
+) -> hands_free_panel.HandsFree:
+    """Typed and spoken answers, the command buttons, the sketch and the clock; returns the
+    hands-free listener, which also answers the page's microphone posts."""
     handlers = InterviewHandlers(app)
     screen, voice = app.screen, tab.voice
     speak = voice_panel.speak_args(voice, screen.session_id)
@@ -153,9 +160,12 @@ def wire(tab: InterviewTab, app: AppContext, engines: voice_panel.VoiceEngines) 
             handlers.send, [tab.box, screen.session_id, voice.voiced, voice.take], screen.outputs
         ).then(lambda: False, None, voice.voiced).then(engines.speak, *speak)
     voice_panel.wire_microphone(voice, engines, screen, handlers.send)
+    hands_free = hands_free_panel.HandsFree(app, engines)
+    hands_free_panel.wire(tab.hands_free, voice, hands_free)
     for command, button in tab.commands.items():
         button.click(handlers.command(command), screen.session_id, screen.outputs).then(
             engines.speak, *speak
         )
     tab.sketch.save.click(handlers.save_board, [tab.sketch.text, screen.session_id], screen.outputs)
     gr.Timer(5.0).tick(handlers.tick, screen.session_id, screen.outputs)
+    return hands_free

@@ -19,7 +19,7 @@ def serve(
     """Build and launch; `fake` uses the hash embedder and no model (tests, demos)."""
     import gradio as gr
 
-    from interviewer.ui.blocks import build_app
+    from interviewer.ui.blocks import build as build_ui
     from interviewer.wiring import build, build_fake
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -44,15 +44,23 @@ def serve(
     for notice in wiring.notices:
         log.info(notice)
     log.info("Interviewer model: %s", wiring.model_label)
-    demo = build_app(wiring)
+    built = build_ui(wiring)
+    demo = built.demo
     demo.queue(default_concurrency_limit=16)
-    return demo.launch(
+    launched = demo.launch(
         server_name=settings.host,
         server_port=port or settings.port,
         css=CSS,
+        head=built.head,
         theme=gr.themes.Soft(),  # pyright: ignore[reportPrivateImportUsage]
         show_error=False,
-        prevent_thread_lock=not block,
+        prevent_thread_lock=True,
         inbrowser=False,
         footer_links=[],
     )
+    # Gradio makes its FastAPI app in launch(); our routes go on it before any page can post.
+    for path, handler in built.routes.items():
+        demo.server_app.add_api_route(path, handler, methods=["POST"])
+    if block:
+        demo.block_thread()
+    return launched

@@ -6,8 +6,6 @@ voice extra is not installed the panel stays hidden and typing works as before.
 
 from __future__ import annotations
 
-import importlib.util
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,66 +13,37 @@ from typing import Any
 import gradio as gr
 import numpy as np
 
+from interviewer.adapters.tts import Backchannel
 from interviewer.domain import Role, Speech, TurnKind
 from interviewer.errors import InterviewerError
-from interviewer.ports import SpeechToText, Transcription
 from interviewer.ui.shared import Screen, Updates
-from interviewer.wiring import Wiring
+from interviewer.wiring import Voice, Wiring
 
 SendHandler = Callable[[str, str, bool, Speech | None], Iterator[Updates]]
-
-
-def voice_installed() -> bool:
-    return all(importlib.util.find_spec(m) is not None for m in ("faster_whisper", "piper"))
+AudioOut = Any  # (rate, samples) for a streaming gr.Audio, or gr.update() for no new audio
 
 
 class VoiceEngines:
-    """One speech-to-text and one text-to-speech engine shared by every tab (no user data)."""
+    """The wiring's speech engines (shared by every tab, no user data) as the panel uses them."""
 
     def __init__(self, wiring: Wiring) -> None:
         self.wiring = wiring
+        self.voice: Voice | None = wiring.voice
         self.can_speak, self.voice_notice = False, ""
-        if voice_installed():
+        if self.voice is not None:
             from interviewer.adapters.tts import FFMPEG_MISSING, ensure_ffmpeg
 
             self.can_speak = ensure_ffmpeg(wiring.settings.data_dir / "bin") is not None
             self.voice_notice = "" if self.can_speak else FFMPEG_MISSING
-        self._lock = threading.Lock()
-        self._stt: Any = None
-        self._tts: Any = None
-        self._backchannel: Any = None
+        self._backchannel = Backchannel(self.voice.tts) if self.voice is not None else None
 
-    def stt(self) -> Any:
-        with self._lock:
-            if self._stt is None:
-                from interviewer.adapters.stt import build_stt
-
-                self._stt = build_stt(self.wiring.settings)
-            return self._stt
-
-    def tts(self) -> Any:
-        with self._lock:
-            return self.tts_unlocked()
-
-    def tts_unlocked(self) -> Any:
-        if self._tts is None:
-            from interviewer.adapters.tts import build_tts
-
-            self._tts = build_tts()
-        return self._tts
-
-    def backchannel(self, sid: str, enabled: bool, was_voiced: bool) -> Iterator[Any]:
+    def backchannel(self, sid: str, enabled: bool, was_voiced: bool) -> Iterator[AudioOut]:
         """Say "Okay." the moment a spoken answer is sent, while the reply is still being written:
         the candidate hears the interviewer within the STT time instead of after the model."""
-        if not (sid and enabled and was_voiced):
+        if not (sid and enabled and was_voiced) or self._backchannel is None:
             yield gr.update()
             return
-        from interviewer.adapters.tts import Backchannel
-
         try:
-            with self._lock:
-                if self._backchannel is None:
-                    self._backchannel = Backchannel(self.tts_unlocked())
             answers = sum(
                 1 for t in self.wiring.service.load(sid).turns if t.role is Role.CANDIDATE
             )
@@ -84,11 +53,9 @@ class VoiceEngines:
             return
         yield rate, np.asarray(samples)
 
-    def heard(self, path: str | None, sid: str) -> tuple[Any, str, bool, Speech | None]:
-        """(text for the answer box, status line, voiced flag, word timings) for a recording."""
-        if not path:
-            return gr.update(), "", False, None
-        from interviewer.adapters.stt import release_audio, vocabulary_prompt
+    def prompt(self, sid: str, *, fillers: bool = False) -> str:
+        """Whisper's vocabulary prompt for the session's case (the general one without a session)."""
+        from interviewer.adapters.stt import vocabulary_prompt
 
         terms: list[str] = []
         if sid:
@@ -97,8 +64,17 @@ class VoiceEngines:
                 terms = list(case.facts.terms)
             except InterviewerError:
                 terms = []
+        return vocabulary_prompt(terms, fillers=fillers)
+
+    def heard(self, path: str | None, sid: str) -> tuple[Any, str, bool, Speech | None]:
+        """(text for the answer box, status line, voiced flag, word timings) for a recording."""
+        if not path or self.voice is None:
+            return gr.update(), "", False, None
+        from interviewer.adapters.stt import release_audio
+
         try:
-            heard = self.transcribe_timed(path, vocabulary_prompt(terms, fillers=True))
+            # With timings, for the delivery feedback in the report.
+            heard = self.voice.stt.transcribe_timed(path, prompt=self.prompt(sid, fillers=True))
         except InterviewerError as err:
             return gr.update(), f"**Note:** {err.user_message}", False, None
         finally:
@@ -106,14 +82,9 @@ class VoiceEngines:
         status = "Heard you: check the text, edit it if needed, then press Enter."
         return heard.text, status, True, heard.speech
 
-    def transcribe_timed(self, path: str, prompt: str) -> Transcription:
-        """The words with their timings, for the delivery feedback in the report."""
-        stt: SpeechToText = self.stt()
-        return stt.transcribe_timed(path, prompt=prompt)
-
-    def speak(self, sid: str, enabled: bool, spoken: int) -> Iterator[tuple[Any, int]]:
+    def speak(self, sid: str, enabled: bool, spoken: int) -> Iterator[tuple[AudioOut, int]]:
         """Stream the new interviewer turns as audio, one sentence at a time."""
-        if not sid:
+        if not sid or self.voice is None:
             return
         try:
             state = self.wiring.service.load(sid)
@@ -130,7 +101,7 @@ class VoiceEngines:
         from interviewer.adapters.tts import split_sentences
 
         try:
-            tts = self.tts()
+            tts = self.voice.tts
             for turn in new:
                 for sentence in split_sentences(turn.text):
                     rate, samples = tts.synthesize_samples(sentence)
@@ -153,7 +124,7 @@ class VoiceRow:
 
 
 def build_row(engines: VoiceEngines, speak_by_default: bool) -> VoiceRow:
-    with gr.Row(visible=voice_installed()):
+    with gr.Row(visible=engines.voice is not None):
         mic = gr.Audio(
             sources=["microphone", "upload"],
             type="filepath",
