@@ -35,6 +35,10 @@ LevelOpt = Annotated[
     Level,
     typer.Option(help="Target level: mid, senior or staff (changes follow-ups and the bar)."),
 ]
+UserOpt = Annotated[
+    str,
+    typer.Option("--user", help="Hosted mode: whose sessions (default: the laptop's own)."),
+]
 
 
 def _settings(offline: bool = False) -> Settings:
@@ -184,11 +188,12 @@ def resume(session: str, offline: OfflineOpt = False, fake: FakeOpt = False) -> 
 @app.command()
 def sessions(
     unfinished: Annotated[bool, typer.Option(help="Only sessions still in progress.")] = False,
+    user: UserOpt = "",
 ) -> None:
     """List saved sessions."""
-    from interviewer.adapters.store import Store
+    from interviewer.wiring import build_store
 
-    store = Store(_settings().db_path)
+    store = build_store(_settings()).for_owner(user)
     rows = store.sessions(status=Status.ACTIVE if unfinished else None)
     if not rows:
         typer.echo("No sessions yet. Start one with `interviewer drill` or `make run`.")
@@ -206,14 +211,15 @@ def export(
     session: str,
     format: Annotated[str, typer.Option("--format", help="json or md")] = "json",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    user: UserOpt = "",
 ) -> None:
     """Write a session's transcript (DESIGN.md section 5) as JSON or Markdown."""
-    from interviewer.adapters.store import Store
     from interviewer.transcript import from_state, to_json, to_markdown
+    from interviewer.wiring import build_store
 
     if format not in ("json", "md"):
         raise UnknownId(format, user_message="--format must be json or md")
-    state = Store(_settings().db_path).load(session)
+    state = build_store(_settings()).for_owner(user).load(session)
     transcript = from_state(state)
     text = to_json(transcript) if format == "json" else to_markdown(transcript)
     if output:

@@ -2,25 +2,20 @@
 
 Order of work for every turn, so nothing acknowledged is ever lost:
 1. validate the input (refusals store nothing);
-2. advance the engine and commit the candidate turn plus the pending intents to SQLite;
+2. advance the engine and commit the candidate turn plus the pending intents to the store;
 3. phrase each pending intent (model if configured, scripted otherwise), committing each reply.
 A process killed between 2 and 3 leaves the intents on disk; `resume` answers them.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Iterator
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from interviewer.adapters.store import (
-    SessionSummary,
-    Store,
-    check_session_id,
-    new_session_id,
-)
 from interviewer.domain import (
     CandidateAnswered,
     CaseId,
@@ -53,7 +48,8 @@ from interviewer.grading.report import score_label
 from interviewer.intent import ANSWERS
 from interviewer.knowledge import KnowledgeBase
 from interviewer.policy import Plan, Policy
-from interviewer.ports import Clock
+from interviewer.ports import Clock, SessionSummary, Store
+from interviewer.session_ids import check_session_id, new_session_id
 from interviewer.text import clean_input, is_blank, looks_binary
 
 MAX_CHARS = 20_000
@@ -292,6 +288,14 @@ class InterviewService:
             level=state.level,
             slots=slots,
         )
+
+    def for_user(self, owner: str) -> InterviewService:
+        """The same service seeing only `owner`'s sessions (hosted mode: the signed-in user).
+
+        Shares the per-session locks, so two tabs of one user still take turns."""
+        view = copy.copy(self)
+        view.store = self.store.for_owner(owner)
+        return view
 
     # ---- internals ----
 

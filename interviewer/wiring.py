@@ -6,9 +6,8 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
-from interviewer.adapters.store import Store
 from interviewer.config import Settings
 from interviewer.domain import Mode, Phase, default_budgets
 from interviewer.fakes import HashEmbedder, InMemoryRetriever, ScriptedChatModel
@@ -17,7 +16,7 @@ from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import KnowledgeBase, Misconception, PhaseNote, default_knowledge
 from interviewer.phrasing import ModelPhraser
 from interviewer.policy import Policy
-from interviewer.ports import ChatModel, Clock, Embedder, Retriever
+from interviewer.ports import Accounts, ChatModel, Clock, Embedder, Retriever, Store
 from interviewer.session import InterviewService
 
 log = logging.getLogger("interviewer")
@@ -32,7 +31,7 @@ class SystemClock:
 class Wiring:
     settings: Settings
     knowledge: KnowledgeBase
-    store: Store
+    store: AccountStore
     clock: Clock
     embedder: Embedder
     retriever: Retriever | None
@@ -48,6 +47,23 @@ class Wiring:
             return "scripted interviewer (no model)"
         where = "local" if self.chat_model.is_local else "remote"
         return f"{self.chat_model.name} ({where})"
+
+
+class AccountStore(Store, Accounts, Protocol):
+    """Both ports over one database, as both adapters provide them."""
+
+
+def build_store(settings: Settings) -> AccountStore:
+    """SQLite in the data dir by default; Postgres when INTERVIEWER_DATABASE_URL names one."""
+    if settings.database_url is not None:
+        from interviewer.adapters.postgres_store import PostgresStore
+
+        return PostgresStore(
+            settings.database_url.get_secret_value(), max_size=settings.db_pool_size
+        )
+    from interviewer.adapters.store import SqliteStore
+
+    return SqliteStore(settings.db_path)
 
 
 def build_embedder(kind: Literal["real", "fake"]) -> Embedder:
@@ -88,6 +104,13 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
         )
     if settings.local_model == "off":
         return None
+    if settings.hosted:
+        # Several app processes must share one model server, never start one each.
+        log.warning(
+            "Hosted mode (INTERVIEWER_DATABASE_URL) without INTERVIEWER_BASE_URL: the bundled "
+            "model is not started; interviews use the scripted interviewer."
+        )
+        return None
     from interviewer.adapters.local_model import LocalModelServer
 
     server = LocalModelServer.shared(settings)
@@ -127,7 +150,7 @@ def build(
     knowledge: KnowledgeBase | None = None,
 ) -> Wiring:
     knowledge = knowledge or default_knowledge()
-    store = Store(settings.db_path)
+    store = build_store(settings)
     clock = clock or SystemClock()
     embedder = embedder or build_embedder("real")
     notices: list[str] = []
