@@ -26,6 +26,8 @@ app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(eval_app, name="eval")
 sketch_app = typer.Typer(no_args_is_help=True, help="Check a Mermaid architecture sketch.")
 app.add_typer(sketch_app, name="sketch")
+users_app = typer.Typer(no_args_is_help=True, help="Hosted mode: who may sign in.")
+app.add_typer(users_app, name="users")
 
 FakeOpt = Annotated[
     bool, typer.Option("--fake", help="Hash embedder and no model: instant, for trying things out.")
@@ -498,6 +500,61 @@ def ui(fake: FakeOpt = False, offline: OfflineOpt = False) -> None:
     from interviewer.ui.server import serve
 
     serve(fake=fake, offline=offline)
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[int, typer.Option(help="Port of this app process.")] = 7860,
+    fake: FakeOpt = False,
+    offline: OfflineOpt = False,
+) -> None:
+    """Run one app process (hosted: several behind a proxy, see README "Hosting for a cohort")."""
+    from interviewer.ui.server import serve
+
+    serve(fake=fake, offline=offline, port=port)
+
+
+def _account_service():
+    from interviewer.accounts import AccountService
+    from interviewer.adapters.passwords import Argon2Hasher
+    from interviewer.wiring import SystemClock, build_store
+
+    return AccountService(build_store(_settings()), Argon2Hasher(), SystemClock())
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a user (asks for the password twice unless --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _account_service().add(name, password)
+    typer.echo(f"added {name}")
+
+
+@users_app.command("remove")
+def users_remove(name: str) -> None:
+    """Remove a user and sign out their browsers (their sessions stay in the database)."""
+    if not _account_service().remove(name):
+        raise UnknownId(name, user_message=f"No user named {name!r}.")
+    typer.echo(f"removed {name}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users."""
+    users = _account_service().users()
+    if not users:
+        typer.echo("No users yet. Add one with `interviewer users add NAME`.")
+    for user in users:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.created_at))
+        typer.echo(f"{user.name}  added {when}")
 
 
 def main() -> None:

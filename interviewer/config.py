@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = None
     auth: bool = False
     db_pool_size: int = Field(default=10, ge=1, le=100)
+    cookie_secure: bool = False  # set to 1 when the proxy serves HTTPS (it should)
 
     # Model: a base URL selects any OpenAI-compatible server; without one the bundled model runs.
     base_url: str | None = None

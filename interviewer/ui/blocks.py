@@ -8,13 +8,11 @@ sends events and renders state; the interview flow lives in `engine.py`. Per-use
 
 from __future__ import annotations
 
-from functools import partial
-
 import gradio as gr
 
 from interviewer.ui import history_tab, interview_tab, report_tab, start_tab
 from interviewer.ui import voice_panel as voice
-from interviewer.ui.session_view import open_session
+from interviewer.ui.session_view import opener
 from interviewer.ui.shared import AppContext, Screen
 from interviewer.wiring import Wiring
 
@@ -51,7 +49,12 @@ def build_app(wiring: Wiring) -> gr.Blocks:
             history_table=history.table,
             trend=history.trend,
         )
-        app = AppContext(service=wiring.service, knowledge=wiring.knowledge, screen=screen)
+        app = AppContext(
+            service=wiring.service,
+            knowledge=wiring.knowledge,
+            screen=screen,
+            auth=wiring.settings.auth_required,
+        )
         _wire(app, demo, engines, start, interview, report, history)
     return demo
 
@@ -76,10 +79,10 @@ def _wire(
     interview_tab.wire(interview, app, engines)
     report_tab.wire(report, app)
 
-    def opened(sid: str) -> tuple[gr.Tabs, int]:
-        update = app.load(sid)
+    def opened(sid: str, request: gr.Request) -> tuple[gr.Tabs, int]:
+        update = app.for_request(request).load(sid)
         return gr.Tabs(selected="interview"), len(update.state.turns) if update else 0
 
-    resumed = start.resume_btn.click(partial(open_session, app), screen.saved_id, screen.outputs)
+    resumed = start.resume_btn.click(opener(app), screen.saved_id, screen.outputs)
     for event in (resumed, history_tab.wire(history, app, demo)):
         event.then(opened, screen.session_id, [screen.tabs, row.spoken])

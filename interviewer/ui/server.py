@@ -5,10 +5,16 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from interviewer.config import load_settings
 from interviewer.errors import InterviewerError
 from interviewer.ui.render import CSS
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from interviewer.wiring import Wiring
 
 log = logging.getLogger("interviewer")
 
@@ -25,7 +31,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         settings = load_settings(offline=True) if (fake or offline) else load_settings()
-        if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.auth_required:
             log.warning(
                 "INTERVIEWER_HOST=%s: the app is reachable from other machines. It has no "
                 "login; only do this on a network you trust.",
@@ -46,6 +52,8 @@ def serve(
     log.info("Interviewer model: %s", wiring.model_label)
     demo = build_app(wiring)
     demo.queue(default_concurrency_limit=16)
+    if settings.auth_required:
+        return serve_hosted(wiring, demo, port=port or settings.port, block=block)
     return demo.launch(
         server_name=settings.host,
         server_port=port or settings.port,
@@ -56,3 +64,27 @@ def serve(
         inbrowser=False,
         footer_links=[],
     )
+
+
+def serve_hosted(wiring: Wiring, demo: gr.Blocks, *, port: int, block: bool) -> object:
+    """Sign-in page + the app in FastAPI, served by uvicorn (one of N processes behind a proxy)."""
+    import uvicorn
+
+    from interviewer.accounts import AccountService
+    from interviewer.adapters.passwords import Argon2Hasher
+    from interviewer.ui.web import hosted_app
+
+    settings = wiring.settings
+    accounts = AccountService(wiring.store, Argon2Hasher(), wiring.clock)
+    if not accounts.users():
+        log.warning("No users yet: add one with `interviewer users add NAME`.")
+    app = hosted_app(demo, accounts, secure_cookie=settings.cookie_secure, css=CSS)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=settings.host, port=port, log_level="warning", access_log=False)
+    )
+    log.info("Serving on http://%s:%d (sign-in required)", settings.host, port)
+    if block:
+        server.run()
+    else:
+        threading.Thread(target=server.run, daemon=True, name=f"uvicorn-{port}").start()
+    return server

@@ -20,7 +20,7 @@ from interviewer.errors import InterviewerError
 from interviewer.ui.shared import Screen, Updates
 from interviewer.wiring import Wiring
 
-SendHandler = Callable[[str, str, bool], Iterator[Updates]]
+SendHandler = Callable[[str, str, bool, gr.Request], Iterator[Updates]]
 
 
 def voice_installed() -> bool:
@@ -190,11 +190,13 @@ def wire_microphone(
 ) -> None:
     """A finished recording is transcribed into the box; with auto-send it is sent at once."""
 
-    def on_heard(text: str, sid: str, was_voiced: bool, auto: bool) -> Iterator[Updates]:
+    def on_heard(
+        text: str, sid: str, was_voiced: bool, auto: bool, request: gr.Request
+    ) -> Iterator[Updates]:
         if not (auto and was_voiced and text.strip()):
             yield {}  # the transcript waits in the box for review
             return
-        yield from send(text, sid, was_voiced)
+        yield from send(text, sid, was_voiced, request)
 
     def backchannel_if_auto(sid: str, enabled: bool, was_voiced: bool, auto: bool) -> Iterator[Any]:
         yield from engines.backchannel(sid, enabled and auto, was_voiced)
