@@ -14,7 +14,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from interviewer.errors import InputRejected
+from interviewer.errors import InputRejected, StoreError
 from interviewer.ports import Accounts, Clock, UserRecord
 
 USER_NAME = re.compile(r"[a-z0-9][a-z0-9_.@-]{1,63}")
@@ -23,6 +23,11 @@ LOGIN_TTL_S = 8 * 3600.0  # one working day; then sign in again
 WINDOW_S = 300.0
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_CLIENT = 20
+# Every request of a page (and Gradio's heartbeats) checks the login: a process remembers a
+# checked token this long, and keeps trusting it this long while the database is unreachable,
+# so a database restart shows the interview's own "not reachable" message instead of a 500.
+RECHECK_S = 30.0
+OUTAGE_GRACE_S = 300.0
 
 
 class PasswordHasher(Protocol):
@@ -68,6 +73,7 @@ class AccountService:
         self.ttl_s = ttl_s
         # Checked when a name is unknown, so a wrong name costs as long as a wrong password.
         self._decoy = hasher.hash(secrets.token_urlsafe(16))
+        self._checked: dict[str, tuple[str, float]] = {}  # token hash -> (user, checked at)
 
     def add(self, name: str, password: str) -> None:
         name = check_user_name(name)
@@ -107,10 +113,25 @@ class AccountService:
     def user_for(self, token: str) -> str | None:
         if not token or len(token) > 200:
             return None
-        return self.accounts.login_user(token_hash(token), now=self.clock.now())
+        key, now = token_hash(token), self.clock.now()
+        user, checked = self._checked.get(key, ("", -OUTAGE_GRACE_S))
+        if user and now - checked < RECHECK_S:
+            return user
+        try:
+            found = self.accounts.login_user(key, now=now)
+        except StoreError:
+            if user and now - checked < OUTAGE_GRACE_S:
+                return user
+            raise
+        if found is None:
+            self._checked.pop(key, None)
+        else:
+            self._checked[key] = (found, now)
+        return found
 
     def logout(self, token: str) -> None:
         if token:
+            self._checked.pop(token_hash(token), None)
             self.accounts.close_login(token_hash(token))
 
 

@@ -22,15 +22,20 @@ log = logging.getLogger("interviewer")
 def serve(
     *, fake: bool = False, offline: bool = False, port: int | None = None, block: bool = True
 ) -> object:
-    """Build and launch; `fake` uses the hash embedder and no model (tests, demos)."""
+    """Build and launch; `fake` uses the hash embedder and no model (tests, demos), except that a
+    hosted process (INTERVIEWER_DATABASE_URL) with INTERVIEWER_BASE_URL keeps that shared model."""
     import gradio as gr
 
+    from interviewer.fakes import HashEmbedder
     from interviewer.ui.blocks import build_app
     from interviewer.wiring import build, build_fake
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        settings = load_settings(offline=True) if (fake or offline) else load_settings()
+        settings = load_settings()
+        shared_model = fake and settings.hosted and settings.base_url is not None
+        if offline or (fake and not shared_model):
+            settings = load_settings(offline=True)
         if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.auth_required:
             log.warning(
                 "INTERVIEWER_HOST=%s: the app is reachable from other machines. It has no "
@@ -38,7 +43,10 @@ def serve(
                 settings.host,
             )
         log.info("Loading (first start builds the index and prepares the model; see README)...")
-        wiring = build_fake(settings) if fake else build(settings, use_model=not offline)
+        if shared_model:
+            wiring = build(settings, embedder=HashEmbedder())
+        else:
+            wiring = build_fake(settings) if fake else build(settings, use_model=not offline)
     except InterviewerError as err:
         print(f"error: {err.user_message}", file=sys.stderr)
         raise SystemExit(2) from err

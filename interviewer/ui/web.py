@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from interviewer.accounts import AccountService, TooManyAttempts
-from interviewer.errors import InputRejected
+from interviewer.errors import InputRejected, StoreError
 
 COOKIE = "interviewer_login"
 OPEN_PATHS = frozenset({"/login", "/logout", "/healthz"})
@@ -73,6 +73,8 @@ def hosted_app(
             )
         except TooManyAttempts as err:
             return login_page(err.user_message, status=429)
+        except StoreError as err:
+            return login_page(err.user_message, status=503)
         except InputRejected as err:
             return login_page(err.user_message, status=401)
         response = RedirectResponse("/", status_code=303)
@@ -100,7 +102,11 @@ def hosted_app(
     ) -> Response:
         if request.url.path in OPEN_PATHS:
             return await call_next(request)
-        if await run_in_threadpool(user_of, request) is None:
+        try:
+            user = await run_in_threadpool(user_of, request)
+        except StoreError as err:
+            return JSONResponse({"detail": err.user_message}, status_code=503)
+        if user is None:
             if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
                 return RedirectResponse("/login", status_code=303)
             return JSONResponse({"detail": "Sign in first."}, status_code=401)
