@@ -11,7 +11,7 @@ import platform
 import sys
 from pathlib import Path
 
-from benchmarks import bench_concurrency, bench_core, bench_model, bench_voice
+from benchmarks import bench_concurrency, bench_core, bench_hosting, bench_model, bench_voice
 from benchmarks.common import Row, table
 
 
@@ -32,7 +32,7 @@ def main() -> int:
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a figure is over its budget"
     )
-    parser.add_argument("--only", default="core,concurrency,voice,model")
+    parser.add_argument("--only", default="core,concurrency,voice,model,hosting")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     rows: list[Row] = []
@@ -44,6 +44,8 @@ def main() -> int:
         rows += bench_voice.run()
     if "model" in wanted:
         rows += bench_model.run()
+    if "hosting" in wanted:
+        rows += bench_hosting.run()
     print(f"machine: {machine()}\n")
     print(table(rows))
     failed = [r.figure for r in rows if r.ok is False]

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     auth: bool = False
     db_pool_size: int = Field(default=10, ge=1, le=100)
     cookie_secure: bool = False  # set to 1 when the proxy serves HTTPS (it should)
+    # Hosted limits, per app process: model calls at once, turns per user per minute (burst 10).
+    max_model_calls: int = Field(default=4, ge=1, le=256)
+    turns_per_minute: float = Field(default=20.0, gt=0, le=600)
 
     # Model: a base URL selects any OpenAI-compatible server; without one the bundled model runs.
     base_url: str | None = None

@@ -47,6 +47,7 @@ from interviewer.grading.models import GradeReport
 from interviewer.grading.report import score_label
 from interviewer.intent import ANSWERS
 from interviewer.knowledge import KnowledgeBase
+from interviewer.limits import RateLimiter
 from interviewer.policy import Plan, Policy
 from interviewer.ports import Clock, SessionSummary, Store
 from interviewer.session_ids import check_session_id, new_session_id
@@ -121,6 +122,7 @@ class InterviewService:
         grader: Grader,
         phraser: Phraser | None = None,
         budget_seconds: Callable[[Mode, Phase | None], dict[Phase, float]] | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.store = store
@@ -129,6 +131,7 @@ class InterviewService:
         self.grader = grader
         self.phraser = phraser
         self._budgets = budget_seconds or default_budgets
+        self.limiter = limiter  # hosted mode: turns per user per minute
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -143,6 +146,7 @@ class InterviewService:
         level: Level = Level.SENIOR,
     ) -> Iterator[SessionUpdate]:
         self.knowledge.case(case)  # unknown or missing notes: KeyError before anything is stored
+        self._take_turn()
         if mode is Mode.DRILL and phase is None:
             raise InputRejected("drill without phase", user_message="Pick a phase to drill.")
         budgets = {p: s * budget_scale for p, s in self._budgets(mode, phase).items()}
@@ -163,6 +167,7 @@ class InterviewService:
         self, session_id: str, raw: str, *, voice: bool = False
     ) -> Iterator[SessionUpdate]:
         text = validate_text(raw)
+        self._take_turn()
         with self._lock(session_id):
             state = self._active(session_id)
             now = self.clock.now()
@@ -178,6 +183,7 @@ class InterviewService:
             yield from self._resolve(state)
 
     def command_stream(self, session_id: str, command: Command) -> Iterator[SessionUpdate]:
+        self._take_turn()
         with self._lock(session_id):
             now = self.clock.now()
             state = self.store.load(check_session_id(session_id))
@@ -298,6 +304,11 @@ class InterviewService:
         return view
 
     # ---- internals ----
+
+    def _take_turn(self) -> None:
+        """Raises TooFast (nothing stored) when this user is over the hosted rate limit."""
+        if self.limiter is not None:
+            self.limiter.check(self.store.owner)
 
     def _lock(self, session_id: str) -> threading.Lock:
         check_session_id(session_id)

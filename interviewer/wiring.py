@@ -14,6 +14,7 @@ from interviewer.fakes import HashEmbedder, InMemoryRetriever, ScriptedChatModel
 from interviewer.grading.grader import Grader
 from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import KnowledgeBase, Misconception, PhaseNote, default_knowledge
+from interviewer.limits import BoundedChatModel, RateLimiter
 from interviewer.phrasing import ModelPhraser
 from interviewer.policy import Policy
 from interviewer.ports import Accounts, ChatModel, Clock, Embedder, Retriever, Store
@@ -161,6 +162,11 @@ def build(
     policy = Policy(knowledge, ScorerListener(scorer, knowledge), retriever)
     if chat_model is None and use_model:
         chat_model = build_chat_model(settings)
+    limiter = None
+    if settings.auth_required:
+        limiter = RateLimiter(clock, per_minute=settings.turns_per_minute, burst=10)
+        if chat_model is not None:
+            chat_model = BoundedChatModel(chat_model, slots=settings.max_model_calls)
     phraser = None
     if chat_model is not None:
         phraser = ModelPhraser(
@@ -181,6 +187,7 @@ def build(
         grader=grader,
         phraser=phraser,
         budget_seconds=budgets,
+        limiter=limiter,
     )
     return Wiring(
         settings=settings,

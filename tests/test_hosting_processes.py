@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +37,7 @@ class Cohort:
     urls: list[str]
     processes: list[subprocess.Popen[str]]
     model: FakeOpenAIServer
+    logs: list[Path]
 
     def candidate_texts(self, sid: str) -> list[str]:
         """What the database holds, read by the admin CLI (a third process)."""
@@ -68,8 +70,9 @@ def cohort(postgres_server: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         }
         cli(env, "users", "add", "ana", "--password-stdin", stdin=PASSWORDS["ana"] + "\n")
         ports = [free_port(), free_port()]
-        processes = [start_app(env, port, folder / f"app-{port}.log") for port in ports]
-        yield Cohort(env, [f"http://127.0.0.1:{p}" for p in ports], processes, model)
+        logs = [folder / f"app-{port}.log" for port in ports]
+        processes = [start_app(env, port, log) for port, log in zip(ports, logs, strict=True)]
+        yield Cohort(env, [f"http://127.0.0.1:{p}" for p in ports], processes, model, logs)
         for process in processes:
             process.kill()
             process.wait(timeout=30)
@@ -90,6 +93,10 @@ def test_two_processes_serve_one_session_alternately(cohort: Cohort) -> None:
         sent.append(text)
     assert cohort.candidate_texts(sid) == sent
     assert cohort.roles(sid)[-1] == "interviewer"  # every turn answered
+    logged = "".join(log.read_text() for log in cohort.logs)
+    assert "Serving on" in logged  # the logs are there, at the default level...
+    assert not [text for text in sent if text[:20] in logged]  # ...without candidate text
+    assert PASSWORDS["ana"] not in logged and "interviewer_login" not in logged
 
 
 def test_database_restart_gives_a_clear_message_then_continues(
