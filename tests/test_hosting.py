@@ -157,6 +157,7 @@ def sign_in(url: str, name: str) -> str:
     return response.cookies["interviewer_login"]
 
 
+@pytest.mark.slow
 def test_nothing_is_served_before_sign_in(hosted: str) -> None:
     page = httpx.get(hosted, headers={"Accept": "text/html"})
     assert page.status_code == 303 and page.headers["location"] == "/login"
@@ -168,6 +169,7 @@ def test_nothing_is_served_before_sign_in(hosted: str) -> None:
     assert "Sign in" in httpx.get(f"{hosted}/login").text
 
 
+@pytest.mark.slow
 def test_the_login_cookie_is_http_only_and_expires(hosted: str) -> None:
     wrong = httpx.post(f"{hosted}/login", data={"username": "ana", "password": "nope-nope"})
     assert wrong.status_code == 401 and "Wrong user name or password" in wrong.text
@@ -178,6 +180,7 @@ def test_the_login_cookie_is_http_only_and_expires(hosted: str) -> None:
     assert httpx.get(f"{hosted}/config", cookies={"interviewer_login": token}).status_code == 200
 
 
+@pytest.mark.slow
 def test_sign_in_attempts_are_rate_limited(hosted: str) -> None:
     for n in range(5):
         guess = httpx.post(f"{hosted}/login", data={"username": "carol", "password": f"g{n}"})
@@ -204,6 +207,7 @@ def history_ids(client: Any) -> list[str]:
     return [row[0] for row in table.get("data", [])] if isinstance(table, dict) else []
 
 
+@pytest.mark.slow
 def test_two_users_cannot_reach_each_others_sessions(hosted: str) -> None:
     ana, bob = app_client(hosted, "ana"), app_client(hosted, "bob")
     started = ana.predict("visual-search", "drill", "data", 45, "senior", api_name="/start")

@@ -29,6 +29,7 @@ from tests.test_hosting import (
 )
 
 BOX = 2  # the answer box among the session outputs
+pytestmark = pytest.mark.slow  # two app processes start: about a minute here
 
 
 @dataclass
