@@ -17,6 +17,7 @@ from benchmarks import (
     bench_delivery,
     bench_estimates,
     bench_handsfree,
+    bench_hosting,
     bench_model,
     bench_study,
     bench_voice,
@@ -42,7 +43,8 @@ def main() -> int:
         "--check", action="store_true", help="exit 1 when a figure is over its budget"
     )
     parser.add_argument(
-        "--only", default="core,concurrency,voice,delivery,handsfree,model,study,estimates"
+        "--only",
+        default="core,concurrency,voice,delivery,handsfree,model,study,estimates,hosting",
     )
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -63,6 +65,8 @@ def main() -> int:
         rows += bench_study.run()
     if "estimates" in wanted:
         rows += bench_estimates.rows()
+    if "hosting" in wanted:
+        rows += bench_hosting.run()
     print(f"machine: {machine()}\n")
     print(table(rows))
     failed = [r.figure for r in rows if r.ok is False]

@@ -30,6 +30,8 @@ sketch_app = typer.Typer(no_args_is_help=True, help="Check a Mermaid architectur
 app.add_typer(sketch_app, name="sketch")
 estimates_app = typer.Typer(no_args_is_help=True, help="Check back-of-envelope estimates.")
 app.add_typer(estimates_app, name="estimates")
+users_app = typer.Typer(no_args_is_help=True, help="Hosted mode: who may sign in.")
+app.add_typer(users_app, name="users")
 
 FakeOpt = Annotated[
     bool, typer.Option("--fake", help="Hash embedder and no model: instant, for trying things out.")
@@ -38,6 +40,10 @@ OfflineOpt = Annotated[bool, typer.Option("--offline", help="Scripted interviewe
 LevelOpt = Annotated[
     Level,
     typer.Option(help="Target level: mid, senior or staff (changes follow-ups and the bar)."),
+]
+UserOpt = Annotated[
+    str,
+    typer.Option("--user", help="Hosted mode: whose sessions (default: the laptop's own)."),
 ]
 
 
@@ -188,12 +194,13 @@ def resume(session: str, offline: OfflineOpt = False, fake: FakeOpt = False) -> 
 @app.command()
 def sessions(
     unfinished: Annotated[bool, typer.Option(help="Only sessions still in progress.")] = False,
+    user: UserOpt = "",
 ) -> None:
     """List saved sessions."""
-    from interviewer.adapters.store import Store
     from interviewer.grading.report import score_label
+    from interviewer.wiring import build_store
 
-    store = Store(_settings().db_path)
+    store = build_store(_settings()).for_owner(user)
     rows = store.sessions(status=Status.ACTIVE if unfinished else None)
     if not rows:
         typer.echo("No sessions yet. Start one with `interviewer drill` or `make run`.")
@@ -211,14 +218,15 @@ def export(
     session: str,
     format: Annotated[str, typer.Option("--format", help="json or md")] = "json",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    user: UserOpt = "",
 ) -> None:
     """Write a session's transcript (DESIGN.md section 5) as JSON or Markdown."""
-    from interviewer.adapters.store import Store
     from interviewer.transcript import from_state, to_json, to_markdown
+    from interviewer.wiring import build_store
 
     if format not in ("json", "md"):
         raise UnknownId(format, user_message="--format must be json or md")
-    state = Store(_settings().db_path).load(session)
+    state = build_store(_settings()).for_owner(user).load(session)
     transcript = from_state(state)
     text = to_json(transcript) if format == "json" else to_markdown(transcript)
     if output:
@@ -593,14 +601,13 @@ def sketch_check(
 @app.command("next")
 def next_drill() -> None:
     """What to drill next: the weakest criterion due, spaced 1, 3, 7 days, from your history."""
-    from interviewer.adapters.store import Store
     from interviewer.drill_text import plan_lines
     from interviewer.knowledge import default_knowledge
     from interviewer.session import plan_drills, read_final_reports
-    from interviewer.wiring import SystemClock
+    from interviewer.wiring import SystemClock, build_store
 
     now = SystemClock().now()
-    store = Store(_settings().db_path)
+    store = build_store(_settings())
     try:
         plan = plan_drills(read_final_reports(store), default_knowledge(), now)
     finally:
@@ -675,6 +682,61 @@ def ui(fake: FakeOpt = False, offline: OfflineOpt = False) -> None:
     from interviewer.ui.server import serve
 
     serve(fake=fake, offline=offline)
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[int, typer.Option(help="Port of this app process.")] = 7860,
+    fake: FakeOpt = False,
+    offline: OfflineOpt = False,
+) -> None:
+    """Run one app process (hosted: several behind a proxy, see README "Hosting for a cohort")."""
+    from interviewer.ui.server import serve
+
+    serve(fake=fake, offline=offline, port=port)
+
+
+def _account_service():
+    from interviewer.accounts import AccountService
+    from interviewer.adapters.passwords import Argon2Hasher
+    from interviewer.wiring import SystemClock, build_store
+
+    return AccountService(build_store(_settings()), Argon2Hasher(), SystemClock())
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a user (asks for the password twice unless --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    _account_service().add(name, password)
+    typer.echo(f"added {name}")
+
+
+@users_app.command("remove")
+def users_remove(name: str) -> None:
+    """Remove a user and sign out their browsers (their sessions stay in the database)."""
+    if not _account_service().remove(name):
+        raise UnknownId(name, user_message=f"No user named {name!r}.")
+    typer.echo(f"removed {name}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users."""
+    users = _account_service().users()
+    if not users:
+        typer.echo("No users yet. Add one with `interviewer users add NAME`.")
+    for user in users:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(user.created_at))
+        typer.echo(f"{user.name}  added {when}")
 
 
 def main() -> None:

@@ -23,6 +23,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=1, le=65535)
 
+    # Hosted mode: a postgresql:// URL selects the Postgres store and forces logins on.
+    database_url: SecretStr | None = None
+    auth: bool = False
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    cookie_secure: bool = False  # set to 1 when the proxy serves HTTPS (it should)
+    # Hosted limits, per app process: model calls at once, turns per user per minute (burst 10).
+    max_model_calls: int = Field(default=4, ge=1, le=256)
+    turns_per_minute: float = Field(default=20.0, gt=0, le=600)
+
     # Model: a base URL selects any OpenAI-compatible server; without one the bundled model runs.
     base_url: str | None = None
     model: str = "qwen2.5"
@@ -61,6 +70,24 @@ class Settings(BaseSettings):
             if not 0 < minutes <= 60:
                 raise ValueError(f"budget for {phase} must be between 0 and 60 minutes")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("must start with postgresql:// (SQLite needs no URL)")
+        return value
+
+    @property
+    def hosted(self) -> bool:
+        """Postgres means a shared server: always with logins."""
+        return self.database_url is not None
+
+    @property
+    def auth_required(self) -> bool:
+        return self.auth or self.hosted
 
     @property
     def db_path(self) -> Path:

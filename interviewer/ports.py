@@ -1,4 +1,5 @@
-"""Ports: the small interfaces the core needs from the outside world (models, index, clock, voice)."""
+"""Ports: the small interfaces the core needs from the outside world (models, index, clock, voice,
+the session store and the accounts behind a hosted login)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict
 
-from interviewer.domain import Speech
+from interviewer.domain import SessionState, Speech, Status
 
 Vectors = npt.NDArray[np.float32]
 
@@ -148,3 +149,103 @@ class VoiceActivity(Protocol):
         """One probability of speech per `frame_samples` of `audio` (a trailing part frame is
         ignored)."""
         ...
+
+
+class SessionSummary(BaseModel):
+    """One row of the History table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    case: str
+    mode: str
+    phase: str
+    status: str
+    created_at: float
+    updated_at: float
+    overall: float | None
+    turns: int
+
+
+class Store(Protocol):
+    """Durable sessions, turns and grades (SQLite on a laptop, Postgres when hosted).
+
+    Promise of every implementation: when `save` returns, the state and its new turns are
+    committed durably, so a reply is only ever computed for a turn that is already safe. A store is
+    a view for one owner (the signed-in user; "" on a laptop): no method reads or changes another
+    owner's sessions, and a session id of another owner behaves exactly like an unknown one.
+    """
+
+    @property
+    def owner(self) -> str: ...
+
+    def for_owner(self, owner: str) -> Store:
+        """The same database seen by `owner`; shares the connection, costs nothing."""
+        ...
+
+    def close(self) -> None: ...
+
+    def save(self, state: SessionState, *, now: float) -> None:
+        """Write the state and any turns not yet stored, in one transaction."""
+        ...
+
+    def load(self, session_id: str) -> SessionState:
+        """Raises `UnknownId` for an id this owner has no session under."""
+        ...
+
+    def sessions(self, *, status: Status | None = None) -> list[SessionSummary]:
+        """This owner's sessions, most recently updated first."""
+        ...
+
+    def delete(self, session_id: str) -> bool: ...
+
+    def save_grade(
+        self, session_id: str, report_json: str, *, partial: bool, overall: float | None, now: float
+    ) -> None: ...
+
+    def latest_grade(self, session_id: str) -> str | None: ...
+
+    def final_grades(self) -> list[tuple[str, str, float, str]]:
+        """(session id, case, created_at, report json) of every final report, oldest first."""
+        ...
+
+
+class UserRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    created_at: float
+
+
+class Accounts(Protocol):
+    """Users, their signed-in browser sessions and failed logins (hosted mode only).
+
+    Only hashes are stored: the password hash, and a hash of each login token, so a copy of the
+    database lets nobody sign in.
+    """
+
+    def add_user(self, name: str, password_hash: str, *, now: float) -> None:
+        """Raises `InputRejected` when the name is taken."""
+        ...
+
+    def remove_user(self, name: str) -> bool:
+        """Removes the user and signs out all their browsers; their sessions stay (see README)."""
+        ...
+
+    def users(self) -> list[UserRecord]: ...
+
+    def password_hash(self, name: str) -> str | None: ...
+
+    def set_password_hash(self, name: str, password_hash: str) -> None: ...
+
+    def open_login(self, token_hash: str, name: str, *, expires_at: float) -> None: ...
+
+    def login_user(self, token_hash: str, *, now: float) -> str | None:
+        """The user a login token belongs to, or None when unknown or expired."""
+        ...
+
+    def close_login(self, token_hash: str) -> None: ...
+
+    def note_failed_login(self, key: str, *, now: float) -> None: ...
+
+    def failed_logins(self, key: str, *, since: float) -> int: ...

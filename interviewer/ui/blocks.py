@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 
 import gradio as gr
 from fastapi import Request
@@ -18,7 +17,7 @@ from fastapi.responses import JSONResponse
 
 from interviewer.ui import hands_free_panel, history_tab, interview_tab, report_tab, start_tab
 from interviewer.ui import voice_panel as voice
-from interviewer.ui.session_view import open_session
+from interviewer.ui.session_view import opener
 from interviewer.ui.shared import AppContext, Screen
 from interviewer.wiring import Wiring
 
@@ -70,7 +69,12 @@ def build(wiring: Wiring) -> BuiltApp:
             history_table=history.table,
             trend=history.trend,
         )
-        app = AppContext(service=wiring.service, knowledge=wiring.knowledge, screen=screen)
+        app = AppContext(
+            service=wiring.service,
+            knowledge=wiring.knowledge,
+            screen=screen,
+            auth=wiring.settings.auth_required,
+        )
         hands_free = _wire(app, demo, engines, (start, start_block), interview, report, history)
     routes = {"/hands-free/listen": hands_free_panel.route(hands_free)}
     return BuiltApp(demo, routes, hands_free_panel.page_head())
@@ -97,11 +101,11 @@ def _wire(
     hands_free = interview_tab.wire(interview, app, engines)
     report_tab.wire(report, app)
 
-    def opened(sid: str) -> tuple[gr.Tabs, int]:
-        update = app.load(sid)
+    def opened(sid: str, request: gr.Request) -> tuple[gr.Tabs, int]:
+        update = app.for_request(request).load(sid)
         return gr.Tabs(selected="interview"), len(update.state.turns) if update else 0
 
-    resumed = start.resume_btn.click(partial(open_session, app), screen.saved_id, screen.outputs)
+    resumed = start.resume_btn.click(opener(app), screen.saved_id, screen.outputs)
     for event in (resumed, history_tab.wire(history, app, demo)):
         event.then(opened, screen.session_id, [screen.tabs, row.spoken])
     return hands_free

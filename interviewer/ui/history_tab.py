@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -15,7 +14,7 @@ from interviewer.drill_schedule import attempts_from_reports
 from interviewer.errors import InterviewerError
 from interviewer.grading.report import score_label
 from interviewer.ui import render
-from interviewer.ui.session_view import open_session
+from interviewer.ui.session_view import opener
 from interviewer.ui.shared import AppContext, Updates
 
 HEADERS = ["id", "case", "mode", "started", "status", "overall"]
@@ -89,8 +88,8 @@ class HistoryHandlers:
         self.app = app
         self.tab = tab
 
-    def refresh(self) -> Updates:
-        return history_values(self.app, self.tab.criteria)
+    def refresh(self, request: gr.Request) -> Updates:
+        return history_values(self.app.for_request(request), self.tab.criteria)
 
     def select(self, evt: gr.SelectData, rows: Any) -> str:
         """The id in the clicked row (the table may arrive as a DataFrame or a list)."""
@@ -100,20 +99,21 @@ class HistoryHandlers:
         except (IndexError, KeyError, TypeError):
             return ""
 
-    def delete(self, sid: str, sure: bool, current: str) -> Updates:
-        screen = self.app.screen
+    def delete(self, sid: str, sure: bool, current: str, request: gr.Request) -> Updates:
+        app = self.app.for_request(request)
+        screen = app.screen
         sid = (sid or "").strip()
         values: Updates = {self.tab.confirm: False, screen.session_id: current}
         if not sure:
             message = "Tick “Yes, delete it” first."
         else:
             try:
-                message = "Deleted." if self.app.service.delete(sid) else "No such session."
+                message = "Deleted." if app.service.delete(sid) else "No such session."
                 if sid == current:
                     values[screen.session_id] = ""
             except InterviewerError as err:
                 message = err.user_message
-        return {**values, **history_values(self.app, self.tab.criteria), screen.status: message}
+        return {**values, **history_values(app, self.tab.criteria), screen.status: message}
 
 
 def wire(tab: HistoryTab, app: AppContext, demo: gr.Blocks) -> Dependency:
@@ -129,4 +129,4 @@ def wire(tab: HistoryTab, app: AppContext, demo: gr.Blocks) -> Dependency:
         [tab.confirm, screen.session_id, *shown, screen.status],
     )
     demo.load(handlers.refresh, None, shown)
-    return tab.resume_pick.click(partial(open_session, app), tab.picked, screen.outputs)
+    return tab.resume_pick.click(opener(app), tab.picked, screen.outputs)

@@ -91,54 +91,63 @@ class InterviewHandlers:
         self.app = app
 
     def send(
-        self, text: str, sid: str, was_voiced: bool = False, take: Speech | None = None
+        self,
+        text: str,
+        sid: str,
+        was_voiced: bool,
+        take: Speech | None,
+        request: gr.Request,
     ) -> Iterator[Updates]:
         """`take`: the word timings of the recording the text came from (kept with the turn)."""
-        screen = self.app.screen
+        app = self.app.for_request(request)
+        screen = app.screen
         if not sid:
-            yield {**refuse(self.app, sid, NO_SESSION), screen.box: text}
+            yield {**refuse(app, sid, NO_SESSION), screen.box: text}
             return
         speech = take if was_voiced else None
         try:
-            updates = self.app.service.send_stream(sid, text, voice=was_voiced, speech=speech)
+            updates = app.service.send_stream(sid, text, voice=was_voiced, speech=speech)
             first = next(updates)
         except InterviewerError as err:
             # Refused input stays in the box so nothing typed is lost.
-            yield {**refuse(self.app, sid, err.user_message), screen.box: text}
+            yield {**refuse(app, sid, err.user_message), screen.box: text}
             return
-        yield {**show(self.app, first, same_session=True), screen.box: ""}
-        yield from stream(self.app, updates, sid, same_session=True)
+        yield {**show(app, first, same_session=True), screen.box: ""}
+        yield from stream(app, updates, sid, same_session=True)
 
-    def command(self, command: Command) -> Callable[[str], Iterator[Updates]]:
-        def handler(sid: str) -> Iterator[Updates]:
+    def command(self, command: Command) -> Callable[[str, gr.Request], Iterator[Updates]]:
+        def handler(sid: str, request: gr.Request) -> Iterator[Updates]:
+            app = self.app.for_request(request)
             if not sid:
-                yield refuse(self.app, sid, NO_SESSION)
+                yield refuse(app, sid, NO_SESSION)
                 return
-            yield from stream(self.app, self.app.service.command_stream(sid, command), sid)
+            yield from stream(app, app.service.command_stream(sid, command), sid)
 
         return handler
 
-    def tick(self, sid: str) -> Updates:
+    def tick(self, sid: str, request: gr.Request) -> Updates:
+        app = self.app.for_request(request)
         if not sid:
             return {}
         try:
-            update = self.app.service.tick(sid)
+            update = app.service.tick(sid)
         except InterviewerError:
             return {}
         if update is None:
-            loaded = self.app.load(sid)
-            return {self.app.screen.clock: render.clock_text(loaded.state if loaded else None)}
-        return show(self.app, update, same_session=True)
+            loaded = app.load(sid)
+            return {app.screen.clock: render.clock_text(loaded.state if loaded else None)}
+        return show(app, update, same_session=True)
 
-    def save_board(self, text: str, sid: str) -> Updates:
+    def save_board(self, text: str, sid: str, request: gr.Request) -> Updates:
+        app = self.app.for_request(request)
         if not sid:
-            return refuse(self.app, sid, "Start an interview first.")
+            return refuse(app, sid, "Start an interview first.")
         try:
-            state = self.app.service.save_whiteboard(sid, text)
+            state = app.service.save_whiteboard(sid, text)
         except InterviewerError as err:
-            return refuse(self.app, sid, err.user_message)
+            return refuse(app, sid, err.user_message)
         saved = saved_message(text)
-        return show(self.app, SessionUpdate(state=state), saved, same_session=True)
+        return show(app, SessionUpdate(state=state), saved, same_session=True)
 
 
 def wire(

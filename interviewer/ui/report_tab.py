@@ -73,9 +73,10 @@ def wire(tab: ReportTab, app: AppContext) -> None:
     kinds: tuple[Export, ...] = ("md", "json", "transcript")
     for button, kind in zip(tab.downloads, kinds, strict=True):
 
-        def prepare(sid: str, kind: Export = kind) -> dict[object, object]:
+        def prepare(sid: str, request: gr.Request, kind: Export = kind) -> dict[object, object]:
             try:
-                return {tab.file: str(export_file(app, sid, kind)), app.screen.status: ""}
+                scoped = app.for_request(request)
+                return {tab.file: str(export_file(scoped, sid, kind)), app.screen.status: ""}
             except InterviewerError as err:
                 # No file: the click that follows finds nothing to download.
                 return {tab.file: None, app.screen.status: render.notes_line([err.user_message])}

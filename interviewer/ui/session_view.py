@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
@@ -70,6 +70,15 @@ def stream(
 def refuse(app: AppContext, sid: str, notice: str) -> Updates:
     """A notice over whatever session is on screen (or none)."""
     return show(app, app.load(sid), notice)
+
+
+def opener(app: AppContext) -> Callable[[str, gr.Request], Iterator[Updates]]:
+    """The "Resume" handler: opens a session as the request's user."""
+
+    def open_saved(sid: str, request: gr.Request) -> Iterator[Updates]:
+        yield from open_session(app.for_request(request), sid)
+
+    return open_saved
 
 
 def open_session(app: AppContext, sid: str) -> Iterator[Updates]:

@@ -6,7 +6,7 @@ has to know the position of an output or pad the others with skips.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
@@ -19,6 +19,7 @@ from interviewer.session import InterviewService, SessionUpdate
 
 Updates = dict[Block, Any]
 NO_SESSION = "Start an interview first (Start tab)."
+SIGNED_OUT = "!signed-out"  # not a valid user name
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,17 @@ class AppContext:
     service: InterviewService
     knowledge: KnowledgeBase
     screen: Screen
+    auth: bool = False  # hosted: every handler sees only the signed-in user's sessions
+
+    def for_request(self, request: gr.Request | None) -> AppContext:
+        """This context as the request's user sees it (the whole app on a laptop).
+
+        With logins on, a request without a user (the login middleware lets none through) gets an
+        owner no account can have, so it sees nothing rather than the laptop's sessions."""
+        if not self.auth:
+            return self
+        user = getattr(request, "username", None) or SIGNED_OUT
+        return replace(self, service=self.service.for_user(str(user)))
 
     def load(self, sid: str) -> SessionUpdate | None:
         """The saved session as an update, or None for no id or an unreadable one."""

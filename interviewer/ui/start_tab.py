@@ -101,24 +101,31 @@ class StartHandlers:
         self.app = app
 
     def start(
-        self, case: str | None, mode: str, phase: str, total: float, level: str
+        self,
+        case: str | None,
+        mode: str,
+        phase: str,
+        total: float,
+        level: str,
+        request: gr.Request,
     ) -> Iterator[Updates]:
+        app = self.app.for_request(request)
         if not case:
-            yield refuse(self.app, "", "Pick a case first.")
+            yield refuse(app, "", "Pick a case first.")
             return
         drill = Phase(phase) if mode == "drill" else None
         scale = (total / 45.0) if mode == "custom" else 1.0
         real_mode = Mode.DRILL if mode == "drill" else Mode.FULL
-        started = self.app.service.start_stream(CaseId(case), real_mode, drill, scale, Level(level))
-        yield from stream(self.app, started, "")
+        started = app.service.start_stream(CaseId(case), real_mode, drill, scale, Level(level))
+        yield from stream(app, started, "")
 
     def surprise(self) -> str | None:
         cases = self.app.knowledge.ready_cases
         return random.choice(cases).value if cases else None
 
-    def offer_resume(self, saved: str) -> tuple[str, dict[str, object]]:
+    def offer_resume(self, saved: str, request: gr.Request) -> tuple[str, dict[str, object]]:
         """On page load: offer the unfinished session this browser saved, if there is one."""
-        update = self.app.load(saved)
+        update = self.app.for_request(request).load(saved)
         if update is None or update.state.status is Status.ENDED:
             return "", gr.update(visible=False)
         state = update.state

@@ -19,7 +19,7 @@ from interviewer.errors import InterviewerError
 from interviewer.ui.shared import Screen, Updates
 from interviewer.wiring import Voice, Wiring
 
-SendHandler = Callable[[str, str, bool, Speech | None], Iterator[Updates]]
+SendHandler = Callable[[str, str, bool, Speech | None, gr.Request], Iterator[Updates]]
 AudioOut = Any  # (rate, samples) for a streaming gr.Audio, or gr.update() for no new audio
 
 
@@ -172,12 +172,17 @@ def wire_microphone(
     """A finished recording is transcribed into the box; with auto-send it is sent at once."""
 
     def on_heard(
-        text: str, sid: str, was_voiced: bool, auto: bool, take: Speech | None
+        text: str,
+        sid: str,
+        was_voiced: bool,
+        auto: bool,
+        take: Speech | None,
+        request: gr.Request,
     ) -> Iterator[Updates]:
         if not (auto and was_voiced and text.strip()):
             yield {}  # the transcript waits in the box for review
             return
-        yield from send(text, sid, was_voiced, take)
+        yield from send(text, sid, was_voiced, take, request)
 
     def backchannel_if_auto(sid: str, enabled: bool, was_voiced: bool, auto: bool) -> Iterator[Any]:
         yield from engines.backchannel(sid, enabled and auto, was_voiced)
