@@ -70,3 +70,9 @@ def test_words_spread_over_a_long_sentence_are_not_one_claim() -> None:
         "rate warmup and weight decay and the schedule with a batch of eight thousand."
     )
     assert not any_match([cue], spread)
+
+
+def test_a_cue_s_negation_must_bear_on_its_other_words() -> None:
+    cue = Cue.parse("calibration not matter|matters")
+    assert any_match([cue], "Honestly calibration does not matter here, we only rank.")
+    assert not any_match([cue], "Calibration matters, and not only for ranking.")

@@ -67,7 +67,12 @@ def matches(cue: Cue, said: Sequence[str]) -> bool:
 
 def _places(cue: Cue, slot: frozenset[str], said: Sequence[str]) -> list[int]:
     found = [i for i, word in enumerate(said) if word in slot]
-    if cue.negated or slot & NEGATIONS:
+    if slot & NEGATIONS:
+        # The cue's own "no"/"not" must bear on one of its other words ("calibration does not
+        # matter"), not stand anywhere in the sentence ("it matters, and not only for ranking").
+        others = frozenset().union(*(s for s in cue.slots if s is not slot))
+        return [i for i in found if any(w in others for w in said[i + 1 : i + 2 + NEGATION_REACH])]
+    if cue.negated:
         return found
     return [i for i in found if not _negated(said, i)]
 
