@@ -87,9 +87,9 @@ def test_the_interviewer_listens_on_both_splits(embedder: Embedder) -> None:
     assert rates["question about the point it cites"] >= 0.95
     assert rates["same question twice (sessions)"] == 0
     assert rates["correct statements challenged"] <= 0.05
-    assert rates["facts answered, multi-question messages"] >= 0.8
-    assert rates["intent recognised"] >= 0.8
-    assert rates["misconceptions challenged next turn"] >= 0.15
+    assert rates["facts answered, multi-question messages"] >= 0.88  # measured 0.91 (both splits)
+    assert rates["intent recognised"] >= 0.95  # measured 0.98
+    assert rates["misconceptions challenged next turn"] >= 0.33  # measured 0.38
 
 
 def _tally(hits: int, total: int):  # type: ignore[no-untyped-def]
