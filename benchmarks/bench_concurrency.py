@@ -41,10 +41,10 @@ def _session(url: str, turns: int, latencies: list[float], errors: list[str]) ->
 
     client = Client(url, verbose=False)
     try:
-        client.predict("visual-search", "drill", "serving", 45, api_name="/on_start")
+        client.predict("visual-search", "drill", "serving", 45, "senior", api_name="/start")
         for _ in range(turns):
             started = time.perf_counter()
-            client.predict(ANSWER, api_name="/on_send")
+            client.predict(ANSWER, api_name="/send")
             latencies.append((time.perf_counter() - started) * 1000)
     except Exception as err:
         errors.append(f"{type(err).__name__}: {err}")

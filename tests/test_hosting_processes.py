@@ -139,7 +139,11 @@ def test_kill_9_mid_turn_loses_no_acknowledged_turn(cohort: Cohort) -> None:
     ]
     cohort.model.behaviour = "slow_first_token"  # the reply takes seconds: time to kill
     cohort.model.delay_s = 20.0
-    text = "Mid-turn: a two-tower model trained with in-batch negatives, then HNSW for recall."
+    # Specific enough to get a model-phrased follow-up (a vague answer gets a scripted probe).
+    text = (
+        "Mid-turn: a two-tower model trained with in-batch negatives at temperature 0.05, "
+        "because 5B images need HNSW for recall."
+    )
     job = client.submit(text, api_name="/send")
     deadline = time.monotonic() + 60
     while len(job.outputs()) < 1 and time.monotonic() < deadline:

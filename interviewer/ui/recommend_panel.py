@@ -62,15 +62,17 @@ def wire(
 ) -> Dependency:
     """Refresh on load and when the Start tab is opened; returns the start event to chain after."""
 
-    def refresh() -> Updates:
-        text, pick = recommended(app)
+    def refresh(request: gr.Request) -> Updates:
+        text, pick = recommended(app.for_request(request))
         return {panel.note: text, panel.pick: pick, panel.start: gr.update(visible=bool(pick))}
 
     outputs = [panel.note, panel.pick, panel.start]
-    demo.load(refresh, None, outputs)
-    tab.select(refresh, None, outputs)
+    demo.load(refresh, None, outputs, api_name="recommended")
+    tab.select(refresh, None, outputs, api_name="recommended_on_open")
 
-    def start(pick: str, level_value: str) -> Iterator[Updates]:
-        yield from start_pick(app, pick, level_value)
+    def start(pick: str, level_value: str, request: gr.Request) -> Iterator[Updates]:
+        yield from start_pick(app.for_request(request), pick, level_value)
 
-    return panel.start.click(start, [panel.pick, level], app.screen.outputs)
+    return panel.start.click(
+        start, [panel.pick, level], app.screen.outputs, api_name="start_recommended"
+    )

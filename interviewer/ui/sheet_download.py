@@ -58,6 +58,6 @@ def wire(panel: SheetDownload, app: AppContext, case: gr.Radio, level: gr.Radio)
         except InterviewerError as err:
             return {panel.file: None, status: render.notes_line([err.user_message])}
 
-    panel.button.click(prepare, [case, level], [panel.file, status]).success(
-        None, None, None, js=_CLICK_FILE
-    )
+    panel.button.click(
+        prepare, [case, level], [panel.file, status], api_name="study_sheet"
+    ).success(None, None, None, js=_CLICK_FILE)

@@ -148,4 +148,5 @@ def wire(tab: StartTab, app: AppContext, demo: gr.Blocks, block: gr.Tab) -> list
     sheet_download.wire(tab.sheet, app, tab.case_pick, tab.level_pick)
     inputs = [tab.case_pick, tab.mode_pick, tab.phase_pick, tab.minutes, tab.level_pick]
     recommended = recommend_panel.wire(tab.recommend, app, demo, block, tab.level_pick)
-    return [tab.start_btn.click(handlers.start, inputs, screen.outputs), recommended]
+    started = tab.start_btn.click(handlers.start, inputs, screen.outputs, api_name="start")
+    return [started, recommended]
