@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from interviewer.grading.cues import Cue, any_match
+from interviewer.grading.cues import Cue, matches, tokens
 from interviewer.knowledge import Misconception, PhaseNote
 from interviewer.ports import Embedder, Vectors
 from interviewer.text import content_words
@@ -83,8 +83,9 @@ def asserted(
         if _REJECTS.search(text) or len(content_words(text)) < 3 or text.rstrip().endswith("?"):
             continue
         best: Asserted | None = None
+        said = tokens(text)  # once per sentence, not once per misconception
         for m, item in enumerate(index.items):
-            if any_match(index.cues[m], text):
+            if any(matches(cue, said) for cue in index.cues[m]):
                 score = CUE_SCORE
             elif index.patterns[m].search(text):
                 score = _assertion(index, m, vectors[u], bar)
