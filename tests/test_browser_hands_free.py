@@ -143,7 +143,8 @@ def test_a_spoken_answer_is_sent_whole_without_a_click_and_answered_aloud(mic_pa
     expect(_user(page)).to_have_count(users_before + 1, timeout=90_000)
     answer = _user(page).nth(users_before)
     expect(answer).to_contain_text(re.compile(r"feature store", re.IGNORECASE))
-    expect(answer).to_contain_text(re.compile(r"ranker", re.IGNORECASE))
+    # "ranker" or "rank": Whisper on a loaded machine may clip the last syllable.
+    expect(answer).to_contain_text(re.compile(r"candidates with the rank", re.IGNORECASE))
     expect(page.locator("#answer-box textarea")).to_have_value("")
 
     # The reply reaches the speaker as playable audio.
