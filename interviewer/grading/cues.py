@@ -89,13 +89,13 @@ def any_match(cues: Sequence[Cue], sentence: str) -> bool:
 def false_alarms(notes: Sequence[PhaseNote]) -> list[str]:
     """Cues that fire on a case's own right answers (key points, corrections, model answers,
     decision rules): each is a cue that would challenge a correct statement."""
-    right = [text for note in notes for text in _right_texts(note)]
+    right = [(text, tokens(text)) for note in notes for text in _right_texts(note)]
     found: list[str] = []
     for note in notes:
         for item in note.misconceptions:
             for raw in item.cues:
                 cue = Cue.parse(raw)
-                hit = next((t for t in right if matches(cue, tokens(t))), None)
+                hit = next((t for t, said in right if matches(cue, said)), None)
                 if hit is not None:
                     found.append(
                         f"{note.case}/{note.phase} {item.id}: cue {raw!r} fires on {hit!r}"
