@@ -12,7 +12,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from interviewer.intent import questions
 from interviewer.knowledge import CaseFacts, Fact
 from interviewer.text import content_words, overlap, sentences, words
 
@@ -21,7 +20,7 @@ MATCH = 0.5
 MAX_FACTS = 5
 
 _CLAUSE = re.compile(
-    r",\s*(?:and\s+|or\s+)?|;\s*|\s+[+⇒&]\s+|\s+(?:—|--)\s+|\s+and\s+(?=(?:how|what|which|who|"
+    r",\s*(?:and\s+|or\s+)?|;\s*|:\s+|\s+[+⇒&]\s+|\s+(?:—|--)\s+|\s+and\s+(?=(?:how|what|which|who|"
     r"when|where|why|do|does|is|are|can|roughly|approximately|whether)\b)|\s+(?:also|plus)\s+|"
     r"\s+(?:y|et|und|e)\s+(?=\S+\s)",  # "and" in Spanish, French, German, Italian
     re.IGNORECASE,
@@ -31,6 +30,8 @@ _ASKING = re.compile(
     r"roughly|approximately|any)\b",
     re.IGNORECASE,
 )
+# British spellings of the words fact sheets use ("labelled data" asks about labeled data).
+_SPELLINGS = {"labelled": "labeled", "labelling": "labeling", "modelling": "modeling"}
 # The few words a candidate asking in Spanish, French, German or Italian uses for the usual facts.
 _TRANSLATIONS = {
     "usuarios": "users",
@@ -64,6 +65,7 @@ _TRANSLATIONS = {
     "privacidad": "privacy",
     "confidentialite": "privacy",
     "datenschutz": "privacy",
+    **_SPELLINGS,
 }
 
 
@@ -77,10 +79,27 @@ class Asked:
 
 def asked_questions(text: str, *, whole_if_none: bool = True) -> list[str]:
     """The questions in a message; the whole message when it has no "?" but asks something."""
-    found = questions(text)
+    found = _question_runs(text)
     if found or not whole_if_none:
         return found
     return [s for s in sentences(text) if _ASKING.match(s.strip())] or [text]
+
+
+def _question_runs(text: str) -> list[str]:
+    """The questions in a message, each with the ";"-separated questions that lead up to it in the
+    same sentence ("is there a cap per channel; how fast must uploads show; and should...?")."""
+    found: list[str] = []
+    run: list[str] = []
+    for part in sentences(text):
+        ends = part.rstrip()[-1:]
+        if ends == "?":
+            found.append(" ".join([*run, part]) if run else part)
+            run = []
+        elif ends == ";" and any(_ASKING.match(c.strip()) for c in _CLAUSE.split(part)):
+            run.append(part)
+        else:
+            run = []
+    return found
 
 
 def answer_all(facts: CaseFacts, text: str, *, whole_if_none: bool = True) -> list[Asked]:
@@ -89,7 +108,8 @@ def answer_all(facts: CaseFacts, text: str, *, whole_if_none: bool = True) -> li
     seen: set[str] = set()
     for question in asked_questions(text, whole_if_none=whole_if_none):
         whole = best_fact(facts, question)
-        clauses = [c for c in _CLAUSE.split(question) if len(words(c)) >= 2]
+        # A one-word clause is kept: "DAU + feed loads/user/day => peak QPS?" asks for DAU.
+        clauses = [c for c in _CLAUSE.split(question) if words(c)]
         matched = False
         for clause in clauses if len(clauses) > 1 else [question]:
             fact = best_fact(facts, clause)
@@ -128,11 +148,12 @@ def _also_named(facts: CaseFacts, clause: str, best: Fact) -> list[Fact]:
     """Other facts a clause names by one of their own cue phrases ("rules about minors and about
     fake accounts" names two), when that phrase is not part of what matched the best fact."""
     lowered = _plain(clause)
-    taken = {w for cue in _named(best, lowered) for w in words(cue)}
+    # Compared as roots: "creator" is part of "creators", which already matched the best fact.
+    taken = {w for cue in _named(best, lowered) for w in _roots(cue)}
     return [
         fact
         for fact in facts.facts
-        if fact.id != best.id and any(not set(words(cue)) & taken for cue in _named(fact, lowered))
+        if fact.id != best.id and any(not _roots(cue) & taken for cue in _named(fact, lowered))
     ]
 
 

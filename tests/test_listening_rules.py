@@ -42,3 +42,24 @@ def test_a_single_fact_question_gets_one_fact(knowledge: KnowledgeBase) -> None:
     facts = knowledge.case("people-you-may-know").facts
     asked = answer_all(facts, "How many fake accounts are there?")
     assert [a.fact.id for a in asked if a.fact] == ["abuse"]
+
+
+def test_questions_joined_by_semicolons_are_each_answered(knowledge: KnowledgeBase) -> None:
+    facts = knowledge.case("video-recommendation").facts
+    text = "Two things: is any single channel capped; and how quickly must an upload show up?"
+    asked = {a.fact.id for a in answer_all(facts, text) if a.fact}
+    assert {"creators", "freshness"} <= asked
+
+
+def test_a_one_word_clause_still_asks_for_its_fact(knowledge: KnowledgeBase) -> None:
+    facts = knowledge.case("personalized-news-feed").facts
+    asked = {a.fact.id for a in answer_all(facts, "DAU + requests per second at peak?") if a.fact}
+    assert {"users", "traffic"} <= asked
+
+
+def test_a_british_spelling_finds_the_same_fact(knowledge: KnowledgeBase) -> None:
+    facts = knowledge.case("visual-search").facts
+    british = answer_all(facts, "Is there a labelled training set already?")
+    american = answer_all(facts, "Is there a labeled training set already?")
+    assert [a.fact.id for a in british if a.fact] == [a.fact.id for a in american if a.fact]
+    assert "human-ratings" in {a.fact.id for a in british if a.fact}
