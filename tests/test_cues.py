@@ -76,3 +76,10 @@ def test_a_cue_s_negation_must_bear_on_its_other_words() -> None:
     cue = Cue.parse("calibration not matter|matters")
     assert any_match([cue], "Honestly calibration does not matter here, we only rank.")
     assert not any_match([cue], "Calibration matters, and not only for ranking.")
+
+
+def test_a_starred_word_hears_every_word_it_begins() -> None:
+    cue = Cue.parse("no|skip recalibrat*")
+    assert any_match([cue], "We skip recalibrating the scores after downsampling.")
+    assert any_match([cue], "No recalibration is needed.")
+    assert not any_match([cue], "We always recalibrate the scores after downsampling.")
