@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, one table. `--check` exits 1 when a budgeted figure is over budget.
 
-python -m benchmarks.run_all [--check] [--only core,concurrency,voice,delivery,model,study,estimates]
+python -m benchmarks.run_all [--check] [--only core,concurrency,voice,delivery,handsfree,model,browser,study,estimates,hosting]
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from benchmarks import (
+    bench_browser_reply,
     bench_concurrency,
     bench_core,
     bench_delivery,
@@ -44,7 +45,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        default="core,concurrency,voice,delivery,handsfree,model,study,estimates,hosting",
+        default="core,concurrency,voice,delivery,handsfree,model,browser,study,estimates,hosting",
     )
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -61,6 +62,8 @@ def main() -> int:
         rows += bench_handsfree.run()
     if "model" in wanted:
         rows += bench_model.run()
+    if "browser" in wanted:
+        rows += bench_browser_reply.run()
     if "study" in wanted:
         rows += bench_study.run()
     if "estimates" in wanted:

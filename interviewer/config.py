@@ -40,8 +40,12 @@ class Settings(BaseSettings):
     model_timeout_s: float = Field(default=60.0, gt=0, le=60)
     model_max_retries: int = Field(default=1, ge=0, le=2)
     # The whole reply (acknowledgement + question) must be done by then, or the scripted wording is
-    # used: a conversation does not wait half a minute for a pleasantry.
-    reply_deadline_s: float = Field(default=6.0, gt=0, le=120)
+    # used: a conversation does not wait half a minute for a pleasantry. 5 s on the server leaves
+    # the browser its share of the 6 s budget (DESIGN.md section 9).
+    reply_deadline_s: float = Field(default=5.0, gt=0, le=120)
+    # A model that has not started by then cannot finish a sentence within the reply deadline; the
+    # scripted wording goes out at once instead of at the deadline (capped by reply_deadline_s).
+    first_token_deadline_s: float = Field(default=3.0, gt=0, le=120)
     allow_model_requests: bool = True
     model_cache_dir: Path | None = (
         None  # where the assembled GGUF lives; default: <data_dir>/models

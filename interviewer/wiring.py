@@ -214,7 +214,7 @@ def build(
     if chat_model is not None:
         phraser = ModelPhraser(
             chat_model,
-            first_token_deadline_s=settings.reply_deadline_s,
+            first_token_deadline_s=min(settings.first_token_deadline_s, settings.reply_deadline_s),
             total_deadline_s=settings.reply_deadline_s,
         )
 
