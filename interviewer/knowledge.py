@@ -101,8 +101,9 @@ Signal = Annotated[
 ]
 
 
-# Two to five space-separated slots, each one or more words joined by "|", all lower case.
-Cue = Annotated[str, Field(pattern=r"^[a-z0-9%'|.-]+( [a-z0-9%'|.-]+){1,4}$")]
+# Two to five space-separated slots, each one or more words joined by "|", all lower case; a word
+# ending in "*" is a prefix.
+Cue = Annotated[str, Field(pattern=r"^[a-z0-9%'|.*-]+( [a-z0-9%'|.*-]+){1,4}$")]
 
 
 class KeyPoint(Strict):
