@@ -102,8 +102,8 @@ Signal = Annotated[
 
 
 # Two to five space-separated slots, each one or more words joined by "|", all lower case; a word
-# ending in "*" is a prefix.
-Cue = Annotated[str, Field(pattern=r"^[a-z0-9%'|.*-]+( [a-z0-9%'|.*-]+){1,4}$")]
+# ending in "*" is a prefix; "a/b" is read as written and as its parts.
+Cue = Annotated[str, Field(pattern=r"^[a-z0-9%'|./*-]+( [a-z0-9%'|./*-]+){1,4}$")]
 
 
 class KeyPoint(Strict):
