@@ -4,9 +4,8 @@ The real app (`python app.py`, bundled model, default settings, so replies are a
 subprocess, driven through Debian chromium by Playwright. The page polls the text of the last
 interviewer bubble every 20 ms (not the chat's DOM: Gradio's progress timer ticks in it); after each
 answer it is watched until that text has been still for QUIET_S, and the reply counts as complete
-at its last change. Answers are recorded
-candidate turns of one case, sent in a full interview; the first turn (model start, warm-up) is
-not counted.
+at its last change. Answers are recorded candidate turns of one case, sent in a full interview;
+the first turn (model start, warm-up) is not counted.
 
 python -m benchmarks.run_all --only browser
 """
@@ -19,11 +18,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks import bench_model
 from benchmarks.bench_concurrency import _free_port, _wait  # pyright: ignore[reportPrivateUsage]
 from benchmarks.bench_voice import _bench_dir  # pyright: ignore[reportPrivateUsage]
 from benchmarks.common import Row, summarize
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
@@ -115,11 +118,8 @@ def _title() -> str:
     return default_knowledge().case(CaseId(CASE)).facts.title
 
 
-def _wait_still(page: object) -> float:
-    """Milliseconds from Enter to the chat's last change, once it has been still for QUIET_S."""
-    from playwright.sync_api import Page
-
-    assert isinstance(page, Page)
+def _wait_still(page: Page) -> float:
+    """Milliseconds from Enter to the reply's last change, once it has been still for QUIET_S."""
     deadline = time.monotonic() + MAX_WAIT_S
     while time.monotonic() < deadline:
         time.sleep(0.25)

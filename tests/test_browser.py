@@ -26,7 +26,6 @@ from playwright.sync_api import (
     Dialog,
     Locator,
     Page,
-    Playwright,
     Response,
     expect,
     sync_playwright,
@@ -130,18 +129,20 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
+@contextmanager
+def chromium(*extra_args: str) -> Iterator[Browser]:
+    """Debian chromium under Playwright, closed on exit; every browser test module launches it so."""
     assert CHROMIUM is not None
-    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield launched
-    launched.close()
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *extra_args])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -10,12 +10,11 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DRILL,
     SCREENSHOTS,
     UI_TIMEOUT_MS,
     _answer,
+    chromium,
     serve_app,
 )
 
@@ -32,13 +31,8 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 @pytest.fixture(scope="module")
 def estimates_browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM is not None
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_an_estimate_in_a_drill_is_checked_in_the_report(

@@ -22,15 +22,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect, sync_playwright
+from playwright.sync_api import Page, Response, expect
 
 from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     SCREENSHOTS,
     _open,
     _start,
     _user,
+    chromium,
     path_without_ffmpeg,
     serve_app,
 )
@@ -98,24 +97,19 @@ def hands_free_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def mic_page(clip: Path, hands_free_url: str) -> Iterator[Page]:
-    assert CHROMIUM is not None
     fake_mic = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={clip}%noloop",
         "--autoplay-policy=no-user-gesture-required",
     ]
-    with sync_playwright() as pw:
-        browser: Browser = pw.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *fake_mic]
-        )
+    with chromium(*fake_mic) as browser:
         context = browser.new_context(
             viewport={"width": 1280, "height": 1000}, permissions=["microphone"]
         )
         page = context.new_page()
         _open(page, hands_free_url)
         yield page
-        browser.close()
 
 
 def test_a_spoken_answer_is_sent_whole_without_a_click_and_answered_aloud(mic_page: Page) -> None:

@@ -13,12 +13,11 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DRILL,
     SCREENSHOTS,
     UI_TIMEOUT_MS,
     _answer,
+    chromium,
     serve_app,
 )
 
@@ -31,13 +30,8 @@ SKETCH = """flowchart LR
 
 @pytest.fixture(scope="module")
 def sketch_browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM is not None
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Route, expect, sync_playwright
+from playwright.sync_api import Route, expect
 
 from interviewer.adapters.store import Store
 from interviewer.config import Settings
@@ -20,7 +20,7 @@ from interviewer.drill_text import recommendation
 from interviewer.knowledge import KnowledgeBase
 from interviewer.session import plan_drills, read_final_reports
 from tests.history_seed import VAGUE, seed_drills
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS, serve_app
+from tests.test_browser import UI_TIMEOUT_MS, chromium, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -80,9 +80,7 @@ def test_recommended_drill_starts_and_the_study_sheet_downloads(
             outside.append(url)
             route.abort()
 
-    assert CHROMIUM is not None
-    with serve_app(tmp_path) as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serve_app(tmp_path) as url, chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(UI_TIMEOUT_MS)
         expect.set_options(timeout=UI_TIMEOUT_MS)

@@ -13,8 +13,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DRILL,
     FULL,
     UI_TIMEOUT_MS,
@@ -22,6 +20,7 @@ from tests.test_browser import (
     _bot,
     _open,
     _start,
+    chromium,
     serve_app,
 )
 
@@ -44,13 +43,8 @@ def ui_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def ui_browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM is not None
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
